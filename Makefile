@@ -1,0 +1,179 @@
+# SPDX-License-Identifier: MIT
+# mlci: one non-recursive Makefile. `make help` lists the targets.
+
+VERSION = 0.1.0
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+PKGS = libcurl libcjson libgit2 libcrypto yaml-0.1
+
+# The project's own flags, kept apart from the user's CFLAGS.
+MLCI_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic \
+	-Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings -Wvla \
+	-Wformat=2 -fno-common -Ilib -DMLCI_VERSION='"$(VERSION)"' \
+	$(shell $(PKG_CONFIG) --cflags $(PKGS))
+MLCI_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
+ifdef WERROR
+MLCI_CFLAGS += -Werror
+endif
+
+# SANITIZE=address,undefined builds into its own tree (git's switch).
+ifdef SANITIZE
+BUILD ?= build/sanitize
+MLCI_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+MLCI_LDFLAGS += -fsanitize=$(SANITIZE)
+else
+BUILD ?= build/default
+endif
+
+ifndef V
+QUIET_CC = @echo '   ' CC $@;
+QUIET_AR = @echo '   ' AR $@;
+QUIET_LINK = @echo '   ' LINK $@;
+QUIET_SCDOC = @echo '   ' SCDOC $@;
+endif
+
+LIB_SRCS =
+LIB_SRCS += lib/atomic.c
+LIB_SRCS += lib/config.c
+LIB_SRCS += lib/digest.c
+LIB_SRCS += lib/gate.c
+LIB_SRCS += lib/gha.c
+LIB_SRCS += lib/gitctx.c
+LIB_SRCS += lib/github.c
+LIB_SRCS += lib/http.c
+LIB_SRCS += lib/json.c
+LIB_SRCS += lib/now.c
+LIB_SRCS += lib/parse-options.c
+LIB_SRCS += lib/random.c
+LIB_SRCS += lib/record.c
+LIB_SRCS += lib/rules.c
+LIB_SRCS += lib/strbuf.c
+LIB_SRCS += lib/tool.c
+LIB_SRCS += lib/usage.c
+LIB_SRCS += lib/wrapper.c
+
+MAIN_SRC = lib/common-main.c
+
+PROGRAMS =
+PROGRAMS += ml-gate
+
+UNIT_TESTS =
+UNIT_TESTS += atomic
+UNIT_TESTS += config
+UNIT_TESTS += digest
+UNIT_TESTS += gate
+UNIT_TESTS += gha
+UNIT_TESTS += gitctx
+UNIT_TESTS += http
+UNIT_TESTS += json
+UNIT_TESTS += now
+UNIT_TESTS += parse-options
+UNIT_TESTS += random
+UNIT_TESTS += record
+UNIT_TESTS += rules
+UNIT_TESTS += strbuf
+
+FUZZ_TARGETS =
+FUZZ_TARGETS += config
+FUZZ_TARGETS += record
+FUZZ_TARGETS += rules
+
+MAN1 = $(patsubst %,man/%.1,$(PROGRAMS))
+MAN7 = man/mlci.7
+
+LIB_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
+MAIN_OBJ = $(BUILD)/lib/common-main.o
+LIB = $(BUILD)/libmlci.a
+BINS = $(patsubst %,$(BUILD)/bin/%,$(PROGRAMS))
+UNIT_BINS = $(patsubst %,$(BUILD)/tests/unit/test-%,$(UNIT_TESTS))
+FUZZ_BINS = $(patsubst %,build/fuzz/fuzz-%,$(FUZZ_TARGETS))
+
+all: $(BINS)
+
+$(BUILD)/%.o: %.c $(wildcard lib/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(MLCI_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	$(QUIET_AR)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/bin/%: $(BUILD)/tools/%.o $(MAIN_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) $(MLCI_LDFLAGS) $(LDFLAGS) -o $@ $^ $(MLCI_LIBS)
+
+$(BUILD)/tests/unit/test-%: $(BUILD)/tests/unit/test-%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) $(MLCI_LDFLAGS) $(LDFLAGS) -o $@ $^ $(MLCI_LIBS)
+
+$(BUILD)/tests/unit/test-%.o: tests/unit/test-%.c tests/unit/unit.h $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(MLCI_CFLAGS) $(CFLAGS) -Itests/unit -c -o $@ $<
+
+man/%: man/%.scd
+	$(QUIET_SCDOC)scdoc < $< > $@.tmp && mv $@.tmp $@
+
+man: $(MAN1) $(MAN7)
+
+check: $(BINS) $(UNIT_BINS)
+	@MLCI_BUILD=$(BUILD) tests/run $(UNIT_BINS)
+
+# libFuzzer targets (clang). `make fuzz` builds them; `make fuzz-replay`
+# runs each over its seed corpus once, as CI does.
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined
+build/fuzz/lib/%.o: lib/%.c $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)clang $(MLCI_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -g -O1 -c -o $@ $<
+build/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(patsubst %.c,build/fuzz/%.o,$(LIB_SRCS))
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)clang $(MLCI_CFLAGS) $(FUZZ_CFLAGS) -o $@ $^ $(MLCI_LIBS)
+
+fuzz: $(FUZZ_BINS)
+
+fuzz-replay: $(FUZZ_BINS)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "    FUZZ $$t (replay tests/fuzz/corpus/$$t)"; \
+		build/fuzz/fuzz-$$t -runs=0 tests/fuzz/corpus/$$t >/dev/null 2>&1 || \
+		build/fuzz/fuzz-$$t -runs=0 tests/fuzz/corpus/$$t; \
+	done
+
+bench: $(BINS)
+	@MLCI_BUILD=$(BUILD) tests/bench/run
+
+# Debian packages that building and testing need; skips what is there.
+DEB_PACKAGES = build-essential clang pkg-config scdoc \
+	libcurl4-openssl-dev libcjson-dev libgit2-dev libssl-dev libyaml-dev \
+	bats bats-assert bats-support python3 python3-jsonschema \
+	python3-scipy python3-sklearn python3-statsmodels git
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "all build and test packages are installed"; fi
+
+install: $(BINS) $(MAN1) $(MAN7)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
+
+clean:
+	rm -rf build $(MAN1) $(MAN7)
+
+help:
+	@echo 'targets: all check bench fuzz fuzz-replay man install deps clean'
+	@echo 'variables: SANITIZE=address,undefined V=1 WERROR=1 PREFIX= DESTDIR='
+
+.PHONY: all check bench fuzz fuzz-replay man install deps clean help
+.SECONDARY:

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/* A tiny TAP producer for the table-driven C unit tests. */
+#ifndef MLCI_UNIT_H
+#define MLCI_UNIT_H
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static int unit_count, unit_failed;
+
+/* Report one check: "ok N - name" or "not ok N - name" with where it failed. */
+static inline int unit_check(int cond, const char *file, int line,
+			     const char *name)
+{
+	unit_count++;
+	if (cond) {
+		printf("ok %d - %s\n", unit_count, name);
+		return 1;
+	}
+	unit_failed++;
+	printf("not ok %d - %s\n#   at %s:%d\n", unit_count, name, file, line);
+	return 0;
+}
+
+#define CHECK(cond, name) unit_check(!!(cond), __FILE__, __LINE__, (name))
+
+#define CHECK_STR(got, want, name) do { \
+	const char *g_ = (got), *w_ = (want); \
+	if (!unit_check(g_ && w_ ? !strcmp(g_, w_) : g_ == w_, __FILE__, \
+			__LINE__, (name))) \
+		printf("#   got  '%s'\n#   want '%s'\n", g_ ? g_ : "(null)", \
+		       w_ ? w_ : "(null)"); \
+} while (0)
+
+#define CHECK_INT(got, want, name) do { \
+	long long g_ = (long long)(got), w_ = (long long)(want); \
+	if (!unit_check(g_ == w_, __FILE__, __LINE__, (name))) \
+		printf("#   got  %lld\n#   want %lld\n", g_, w_); \
+} while (0)
+
+/* |got - want| <= tol, NaN equal to NaN. */
+#define CHECK_NEAR(got, want, tol, name) do { \
+	double g_ = (got), w_ = (want); \
+	int eq_ = (isnan(g_) && isnan(w_)) || fabs(g_ - w_) <= (tol); \
+	if (!unit_check(eq_, __FILE__, __LINE__, (name))) \
+		printf("#   got  %.17g\n#   want %.17g\n", g_, w_); \
+} while (0)
+
+/* End the test program: the TAP plan, and the exit status. */
+static inline int unit_done(void)
+{
+	printf("1..%d\n", unit_count);
+	return unit_failed ? 1 : 0;
+}
+
+#endif
