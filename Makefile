@@ -11,7 +11,7 @@ DESTDIR ?=
 CC ?= cc
 CFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
-PKGS = libcurl libcjson libgit2 libcrypto yaml-0.1
+PKGS = libcurl libcjson libgit2 libcrypto yaml-0.1 zlib
 
 # The project's own flags, kept apart from the user's CFLAGS.
 MLCI_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic \
@@ -43,7 +43,10 @@ endif
 LIB_SRCS =
 LIB_SRCS += lib/atomic.c
 LIB_SRCS += lib/config.c
+LIB_SRCS += lib/csv.c
 LIB_SRCS += lib/digest.c
+LIB_SRCS += lib/distrib.c
+LIB_SRCS += lib/drift.c
 LIB_SRCS += lib/gate.c
 LIB_SRCS += lib/gha.c
 LIB_SRCS += lib/gitctx.c
@@ -52,23 +55,30 @@ LIB_SRCS += lib/http.c
 LIB_SRCS += lib/json.c
 LIB_SRCS += lib/now.c
 LIB_SRCS += lib/parse-options.c
+LIB_SRCS += lib/profile.c
 LIB_SRCS += lib/random.c
 LIB_SRCS += lib/record.c
 LIB_SRCS += lib/rules.c
+LIB_SRCS += lib/schema.c
 LIB_SRCS += lib/strbuf.c
 LIB_SRCS += lib/tool.c
 LIB_SRCS += lib/usage.c
+LIB_SRCS += lib/validate.c
 LIB_SRCS += lib/wrapper.c
 
 MAIN_SRC = lib/common-main.c
 
 PROGRAMS =
 PROGRAMS += ml-gate
+PROGRAMS += ml-validate
 
 UNIT_TESTS =
 UNIT_TESTS += atomic
 UNIT_TESTS += config
+UNIT_TESTS += csv
 UNIT_TESTS += digest
+UNIT_TESTS += distrib
+UNIT_TESTS += drift
 UNIT_TESTS += gate
 UNIT_TESTS += gha
 UNIT_TESTS += gitctx
@@ -76,15 +86,20 @@ UNIT_TESTS += http
 UNIT_TESTS += json
 UNIT_TESTS += now
 UNIT_TESTS += parse-options
+UNIT_TESTS += profile
 UNIT_TESTS += random
 UNIT_TESTS += record
 UNIT_TESTS += rules
+UNIT_TESTS += schema
 UNIT_TESTS += strbuf
+UNIT_TESTS += validate
 
 FUZZ_TARGETS =
 FUZZ_TARGETS += config
+FUZZ_TARGETS += csv
 FUZZ_TARGETS += record
 FUZZ_TARGETS += rules
+FUZZ_TARGETS += schema
 
 MAN1 = $(patsubst %,man/%.1,$(PROGRAMS))
 MAN7 = man/mlci.7
