@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* Small helpers over cJSON: typed lookups, finite numbers, replacement. */
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "json.h"
+#include "strbuf.h"
 #include "usage.h"
 #include "wrapper.h"
 
@@ -102,4 +105,63 @@ const char *mlci_json_duplicate_key(const cJSON *obj)
 			if (a->string && b->string && !strcmp(a->string, b->string))
 				return a->string;
 	return NULL;
+}
+
+int mlci_json_parse(const char *buf, size_t len, const char *what,
+		    cJSON **out)
+{
+	const char *end = NULL, *nul = memchr(buf, '\0', len);
+	size_t off, i, line = 1, col = 1;
+
+	*out = NULL;
+	if (nul)
+		return mlci_error(MLCI_EXIT_INPUT,
+				  "malformed JSON in %s: NUL byte at byte %zu",
+				  what, (size_t)(nul - buf) + 1);
+	*out = cJSON_ParseWithOpts(buf, &end, 1);
+	if (*out)
+		return 0;
+	off = end ? (size_t)(end - buf) : 0;
+	if (off > len)
+		off = len;
+	for (i = 0; i < off; i++) {
+		if (buf[i] == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+	}
+	return mlci_error(MLCI_EXIT_INPUT,
+			  "malformed JSON in %s at byte %zu (line %zu, column %zu)",
+			  what, off + 1, line, col);
+}
+
+int mlci_json_read_file(const char *path, size_t max, cJSON **out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int stdin_ = !strcmp(path, "-");
+	const char *what = stdin_ ? "standard input" : path;
+	FILE *fp = stdin_ ? stdin : fopen(path, "rb");
+	int ret;
+
+	*out = NULL;
+	if (!fp)
+		return mlci_error_errno(errno == ENOENT || errno == EACCES ||
+					errno == EISDIR || errno == ENOTDIR ?
+					MLCI_EXIT_INPUT : MLCI_EXIT_SYSTEM,
+					"cannot open '%s'", path);
+	ret = strbuf_read_file_cap(&sb, fp, max);
+	if (ret == -1)
+		ret = mlci_error_errno(errno == EISDIR ? MLCI_EXIT_INPUT :
+				       MLCI_EXIT_SYSTEM, "cannot read '%s'", what);
+	else if (ret == -2)
+		ret = mlci_error(MLCI_EXIT_INPUT, "'%s' is larger than %zu bytes",
+				 what, max);
+	else
+		ret = mlci_json_parse(sb.buf, sb.len, what, out);
+	if (!stdin_)
+		fclose(fp);
+	strbuf_release(&sb);
+	return ret;
 }

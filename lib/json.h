@@ -3,6 +3,8 @@
 #ifndef MLCI_JSON_H
 #define MLCI_JSON_H
 
+#include <stddef.h>
+
 #include <cjson/cJSON.h>
 
 /* A number item, or a null item when v is NaN or infinite. */
@@ -34,6 +36,21 @@ int mlci_json_get_number(const cJSON *obj, const char *key, double *out);
  * match exactly (case-sensitive). Borrowed item, or NULL.
  */
 cJSON *mlci_json_path(const cJSON *root, const char *path);
+
+/*
+ * Parse JSON text buf[0..len) into *out (the caller's). what names the
+ * source in messages ("standard input", a file name). Returns 0, or
+ * -MLCI_EXIT_INPUT with the byte, line and column of the error printed.
+ */
+int mlci_json_parse(const char *buf, size_t len, const char *what,
+		    cJSON **out);
+
+/*
+ * Read and parse the JSON file at path ("-": standard input), refusing
+ * files over max bytes. Returns 0; -MLCI_EXIT_INPUT for a missing,
+ * malformed or oversized file; -MLCI_EXIT_SYSTEM for a read error.
+ */
+int mlci_json_read_file(const char *path, size_t max, cJSON **out);
 
 /* The first key that occurs twice in obj (not recursive), or NULL. */
 const char *mlci_json_duplicate_key(const cJSON *obj);

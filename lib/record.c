@@ -71,9 +71,8 @@ static int check_version(cJSON *rec, const char *what)
 int mlci_record_parse(const char *buf, size_t len, const char *what,
 		      cJSON **out)
 {
-	const char *end = NULL, *nul, *dup;
+	const char *dup;
 	cJSON *rec;
-	size_t off, i, line = 1, col = 1;
 	int ret;
 
 	*out = NULL;
@@ -81,28 +80,9 @@ int mlci_record_parse(const char *buf, size_t len, const char *what,
 		*out = new_record();
 		return 0;
 	}
-	nul = memchr(buf, '\0', len);
-	if (nul)
-		return mlci_error(MLCI_EXIT_INPUT,
-				  "malformed record on %s: NUL byte at byte %zu",
-				  what, (size_t)(nul - buf) + 1);
-	rec = cJSON_ParseWithOpts(buf, &end, 1);
-	if (!rec) {
-		off = end ? (size_t)(end - buf) : 0;
-		if (off > len)
-			off = len;
-		for (i = 0; i < off; i++) {
-			if (buf[i] == '\n') {
-				line++;
-				col = 1;
-			} else {
-				col++;
-			}
-		}
-		return mlci_error(MLCI_EXIT_INPUT,
-				  "malformed record on %s: invalid JSON at byte %zu (line %zu, column %zu)",
-				  what, off + 1, line, col);
-	}
+	ret = mlci_json_parse(buf, len, what, &rec);
+	if (ret)
+		return ret;
 	if (!cJSON_IsObject(rec)) {
 		cJSON_Delete(rec);
 		return mlci_error(MLCI_EXIT_INPUT,
