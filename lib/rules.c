@@ -109,7 +109,8 @@ int mlci_rule_parse(const char *text, struct mlci_rule *rule, char *err,
 		goto fail;
 	}
 	p = skip_space(p);
-	if (!strncmp(p, "baseline", 8) && !metric_char((unsigned char)p[8], 0)) {
+	if (!strncmp(p, "baseline", 8) && !isalnum((unsigned char)p[8]) &&
+	    p[8] != '_' && p[8] != '.') {
 		rule->uses_baseline = 1;
 		p = skip_space(p + 8);
 		if (*p == '+' || *p == '-' || *p == '*') {

@@ -10,16 +10,37 @@
 static int unit_count, unit_failed;
 
 /* Report one check: "ok N - name" or "not ok N - name" with where it failed. */
+/* A test name on one TAP line: control characters shown as \n, \t, \xNN. */
+static inline void unit_name(const char *name)
+{
+	for (; *name; name++) {
+		unsigned char c = (unsigned char)*name;
+
+		if (c == '\n')
+			fputs("\\n", stdout);
+		else if (c == '\t')
+			fputs("\\t", stdout);
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\x%02x", c);
+		else
+			putchar(c);
+	}
+	putchar('\n');
+}
+
 static inline int unit_check(int cond, const char *file, int line,
 			     const char *name)
 {
 	unit_count++;
 	if (cond) {
-		printf("ok %d - %s\n", unit_count, name);
+		printf("ok %d - ", unit_count);
+		unit_name(name);
 		return 1;
 	}
 	unit_failed++;
-	printf("not ok %d - %s\n#   at %s:%d\n", unit_count, name, file, line);
+	printf("not ok %d - ", unit_count);
+	unit_name(name);
+	printf("#   at %s:%d\n", file, line);
 	return 0;
 }
 
