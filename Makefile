@@ -159,14 +159,22 @@ fuzz-replay: $(FUZZ_BINS)
 		build/fuzz/fuzz-$$t -runs=0 tests/fuzz/corpus/$$t; \
 	done
 
+# What CI runs: a -Werror build, the fuzz corpora replayed, then every
+# unit and bats test on the sanitizer build. The last line is the tally.
+ci:
+	$(MAKE) WERROR=1 all
+	$(MAKE) fuzz-replay
+	$(MAKE) WERROR=1 SANITIZE=address,undefined check
+
 bench: $(BINS)
 	@MLCI_BUILD=$(BUILD) tests/bench/run
 
 # Debian packages that building and testing need; skips what is there.
-DEB_PACKAGES = build-essential clang pkg-config scdoc \
+DEB_PACKAGES = build-essential clang libclang-rt-14-dev pkg-config scdoc \
 	libcurl4-openssl-dev libcjson-dev libgit2-dev libssl-dev libyaml-dev \
 	bats bats-assert bats-support python3 python3-jsonschema \
-	python3-scipy python3-sklearn python3-statsmodels git
+	python3-scipy python3-sklearn python3-statsmodels python3-pandas git \
+	zlib1g-dev hyperfine time
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
@@ -187,8 +195,8 @@ clean:
 	rm -rf build $(MAN1) $(MAN7)
 
 help:
-	@echo 'targets: all check bench fuzz fuzz-replay man install deps clean'
+	@echo 'targets: all check ci bench fuzz fuzz-replay man install deps clean'
 	@echo 'variables: SANITIZE=address,undefined V=1 WERROR=1 PREFIX= DESTDIR='
 
-.PHONY: all check bench fuzz fuzz-replay man install deps clean help
+.PHONY: all check ci bench fuzz fuzz-replay man install deps clean help
 .SECONDARY:

@@ -1,7 +1,330 @@
 /* SPDX-License-Identifier: MIT */
+/* ml-gate: judge a run's metrics by rules, absolute or against a baseline. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "common-main.h"
+#include "config.h"
+#include "gate.h"
+#include "gha.h"
+#include "github.h"
+#include "json.h"
+#include "parse-options.h"
+#include "record.h"
+#include "rules.h"
+#include "strbuf.h"
+#include "tool.h"
+#include "usage.h"
+#include "wrapper.h"
+
+#define METRICS_MAX (64u << 20)
+#define COMMENT_MARKER "<!-- mlci:ml-gate -->"
+
+/* The steps whose failure stops the gate (unless --force). */
+static const char *const upstream_sections[] = { "validate", "train", NULL };
+
+static const char *const gate_usage[] = {
+	"ml-gate [options] <rule>...",
+	"ml-gate [options] --config <file> [<rule>...]",
+	"",
+	"Judge a run's metrics by rules such as 'accuracy >= 0.70' or\n"
+	"'f1_macro >= baseline - 0.01', and add the verdict to the record.",
+	NULL
+};
+
+struct gate_rules {
+	struct mlci_rule *items;
+	size_t nr, alloc;
+};
+
+static void rules_release(struct gate_rules *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr; i++)
+		mlci_rule_release(&r->items[i]);
+	free(r->items);
+}
+
+/* Add the rule in text; code is the exit status for a malformed one. */
+static int add_rule(struct gate_rules *r, const char *text, const char *file,
+		    long line, int code)
+{
+	char err[256];
+	struct mlci_rule rule;
+
+	if (mlci_rule_parse(text, &rule, err, sizeof(err))) {
+		if (file)
+			return mlci_error(code, "%s:%ld: invalid rule '%s': %s",
+					  file, line, text, err);
+		return mlci_error(code, "invalid rule '%s': %s", text, err);
+	}
+	rule.file = file;
+	rule.line = line;
+	ALLOC_GROW(r->items, r->nr + 1, r->alloc);
+	r->items[r->nr++] = rule;
+	return 0;
+}
+
+/*
+ * Rules from a config file: {rules: [...], missing: fail|skip}. The config
+ * stays loaded while the rules point at its path.
+ */
+static int load_config(struct mlci_config *cfg, struct gate_rules *rules,
+		       int *missing_skip)
+{
+	const cJSON *root = mlci_config_root(cfg), *it, *list;
+
+	if (!cJSON_IsObject(root))
+		return mlci_config_error(cfg, root, MLCI_EXIT_INPUT,
+					 "expected a mapping with 'rules'");
+	cJSON_ArrayForEach(it, root) {
+		if (strcmp(it->string, "rules") && strcmp(it->string, "missing"))
+			return mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
+						 "unknown key '%s' (known: rules, missing)",
+						 it->string);
+	}
+	it = cJSON_GetObjectItemCaseSensitive(root, "missing");
+	if (it) {
+		if (!cJSON_IsString(it) || (strcmp(it->valuestring, "fail") &&
+					    strcmp(it->valuestring, "skip")))
+			return mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
+						 "'missing' must be 'fail' or 'skip'");
+		*missing_skip = !strcmp(it->valuestring, "skip");
+	}
+	list = cJSON_GetObjectItemCaseSensitive(root, "rules");
+	if (!cJSON_IsArray(list))
+		return mlci_config_error(cfg, list ? list : root, MLCI_EXIT_INPUT,
+					 "'rules' must be a list of rules");
+	cJSON_ArrayForEach(it, list) {
+		int ret;
+
+		if (!cJSON_IsString(it))
+			return mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
+						 "a rule must be a string such as 'accuracy >= 0.7'");
+		ret = add_rule(rules, it->valuestring, mlci_config_path(cfg),
+			       mlci_config_line(cfg, it), MLCI_EXIT_INPUT);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int read_metrics_file(const char *path, const char *what, cJSON **doc,
+			     const cJSON **metrics)
+{
+	int ret = mlci_json_read_file(path, METRICS_MAX, doc);
+
+	if (ret)
+		return ret;
+	*metrics = mlci_gate_find_metrics(*doc);
+	if (!*metrics)
+		return mlci_error(MLCI_EXIT_INPUT,
+				  "%s '%s' has no metrics: expected a record with train.metrics or an object of metrics",
+				  what, path);
+	return 0;
+}
+
+static void report(const cJSON *gate, const struct gate_rules *rules,
+		   size_t failed)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const cJSON *r;
+	size_t i = 0;
+	char *list;
+
+	if (failed)
+		fprintf(stderr, "%s: failed: %zu of %zu rules\n", mlci_progname,
+			failed, rules->nr);
+	else
+		fprintf(stderr, "%s: passed: %zu rules\n", mlci_progname,
+			rules->nr);
+	mlci_gate_render_text(gate, &sb);
+	fputs(sb.buf, stderr);
+	if (!mlci_gha_enabled()) {
+		strbuf_release(&sb);
+		return;
+	}
+	strbuf_reset(&sb);
+	mlci_gate_render_markdown(gate, &sb);
+	mlci_gha_summary(sb.buf);
+	strbuf_reset(&sb);
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(gate, "rules")) {
+		const struct mlci_rule *rule = &rules->items[i++];
+
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok")) ||
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "skipped")))
+			continue;
+		strbuf_addf(&sb, "%s\n", rule->text);
+		mlci_gha_annotate(MLCI_GHA_ERROR, rule->file, rule->line,
+				  "ml-gate", "rule '%s' failed: %s", rule->text,
+				  mlci_json_get_string(r, "reason"));
+	}
+	list = strbuf_detach(&sb, NULL);
+	if (*list)
+		list[strlen(list) - 1] = '\0';
+	mlci_gha_set_output("ok", failed ? "false" : "true");
+	mlci_gha_set_output("failed_rules", list);
+	free(list);
+}
+
 int cmd_main(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	return 0;
+	const char *input = NULL, *metrics_path = NULL, *baseline_path = NULL;
+	const char *config_path = NULL, *missing = "fail";
+	int pretty = 0, comment = 0, force = 0, missing_skip = 0;
+	struct mlci_option options[] = {
+		OPT_STRING('i', "input", &input, "file",
+			   "read the record from <file> (- for standard input)"),
+		OPT_STRING('m', "metrics", &metrics_path, "file",
+			   "take the run's metrics from <file> (a record or an object of metrics)"),
+		OPT_STRING('b', "baseline", &baseline_path, "file",
+			   "compare with the metrics in <file> (a record or an object of metrics)"),
+		OPT_STRING('c', "config", &config_path, "file",
+			   "read rules from <file> (YAML or JSON)"),
+		OPT_STRING(0, "missing", &missing, "fail|skip",
+			   "what a metric missing from the run does to its rule (default: fail)"),
+		OPT_FLAG(0, "comment", &comment,
+			 "post or update the pull request's gate comment"),
+		OPT_FLAG(0, "force", &force,
+			 "judge even when an earlier step failed"),
+		OPT_FLAG(0, "pretty", &pretty, "indent the record"),
+		OPT_END()
+	};
+	struct gate_rules rules = { NULL, 0, 0 };
+	struct mlci_config *cfg = NULL;
+	cJSON *rec = NULL, *metrics_doc = NULL, *baseline_doc = NULL;
+	cJSON *gate = NULL, *results, *base;
+	const cJSON *metrics = NULL, *baseline = NULL, *train;
+	const char *upstream;
+	size_t failed = 0, i;
+	int ret = 0, nops, uses_baseline = 0;
+
+	nops = mlci_parse_options(argc, argv, options, gate_usage);
+	if (nops == MLCI_PARSE_EXIT)
+		return 0;
+	if (nops < 0)
+		return MLCI_EXIT_USAGE;
+	if (strcmp(missing, "fail") && strcmp(missing, "skip")) {
+		mlci_error(MLCI_EXIT_USAGE, "--missing takes 'fail' or 'skip', not '%s'",
+			   missing);
+		return MLCI_EXIT_USAGE;
+	}
+	missing_skip = !strcmp(missing, "skip");
+
+	/* 1. The rules: from the config file, then from the command line. */
+	if (config_path) {
+		ret = mlci_config_load(config_path, &cfg);
+		if (!ret)
+			ret = load_config(cfg, &rules, &missing_skip);
+		if (ret)
+			goto out;
+	}
+	for (i = 0; i < (size_t)nops; i++) {
+		ret = add_rule(&rules, argv[i], NULL, 0, MLCI_EXIT_USAGE);
+		if (ret)
+			goto out;
+	}
+	if (!rules.nr) {
+		mlci_error(MLCI_EXIT_USAGE, "no rules given");
+		mlci_usage_error(options, gate_usage);
+		ret = -MLCI_EXIT_USAGE;
+		goto out;
+	}
+	for (i = 0; i < rules.nr; i++)
+		uses_baseline |= rules.items[i].uses_baseline;
+	if (uses_baseline && !baseline_path) {
+		ret = mlci_error(MLCI_EXIT_USAGE,
+				 "a rule compares with 'baseline' but no --baseline was given");
+		goto out;
+	}
+
+	/* 2. The record, the run's metrics and the baseline's. */
+	ret = mlci_tool_read_record(input, &rec);
+	if (ret)
+		goto out;
+	upstream = mlci_tool_failed_upstream(rec, upstream_sections);
+	if (upstream && !force) {
+		char *why = xstrfmt("the '%s' step failed or was skipped; not judging (--force judges anyway)",
+				    upstream);
+
+		mlci_warning("%s", why);
+		mlci_record_set(rec, "gate", mlci_tool_skipped_section(why));
+		free(why);
+		ret = mlci_tool_write_record(rec, pretty);
+		if (!ret)
+			ret = MLCI_EXIT_VERDICT;
+		goto out;
+	}
+	if (metrics_path) {
+		ret = read_metrics_file(metrics_path, "metrics file", &metrics_doc,
+					&metrics);
+		if (ret)
+			goto out;
+	} else {
+		train = mlci_record_get(rec, "train");
+		if (!train) {
+			ret = mlci_error(MLCI_EXIT_INPUT,
+					 "the record has no 'train' section (give the metrics with --metrics)");
+			goto out;
+		}
+		metrics = mlci_json_get_object(train, "metrics");
+		if (!metrics) {
+			ret = mlci_error(MLCI_EXIT_INPUT,
+					 "the record's 'train' section has no 'metrics' object");
+			goto out;
+		}
+	}
+	if (baseline_path) {
+		ret = read_metrics_file(baseline_path, "baseline", &baseline_doc,
+					&baseline);
+		if (ret)
+			goto out;
+	}
+
+	/* 3. The verdict. */
+	results = mlci_gate_evaluate(rules.items, rules.nr, metrics, baseline,
+				     missing_skip, &failed);
+	gate = cJSON_CreateObject();
+	if (!gate)
+		mlci_die("out of memory");
+	mlci_json_set_bool(gate, "ok", failed == 0);
+	if (baseline) {
+		base = cJSON_CreateObject();
+		if (!base)
+			mlci_die("out of memory");
+		mlci_json_set_string(base, "path", baseline_path);
+		mlci_json_set(base, "metrics", cJSON_Duplicate(baseline, 1));
+		mlci_json_set(gate, "baseline", base);
+	} else {
+		mlci_json_set_null(gate, "baseline");
+	}
+	mlci_json_set(gate, "rules", results);
+	report(gate, &rules, failed);
+
+	if (comment) {
+		struct strbuf md = STRBUF_INIT;
+
+		mlci_gate_render_markdown(gate, &md);
+		ret = mlci_github_comment(COMMENT_MARKER, md.buf);
+		strbuf_release(&md);
+		if (ret < 0)
+			goto out;
+	}
+
+	/* 4. The record, with this program's section. */
+	mlci_record_set(rec, "gate", gate);
+	gate = NULL;
+	ret = mlci_tool_write_record(rec, pretty);
+	if (!ret && failed)
+		ret = MLCI_EXIT_VERDICT;
+out:
+	cJSON_Delete(gate);
+	cJSON_Delete(rec);
+	cJSON_Delete(metrics_doc);
+	cJSON_Delete(baseline_doc);
+	mlci_config_free(cfg);
+	rules_release(&rules);
+	return mlci_exit_code(ret);
 }
