@@ -1,5 +1,127 @@
 /* SPDX-License-Identifier: MIT */
-/* Placeholder until the module lands. */
+/* A streaming RFC 4180 CSV reader over a large buffer, gzip read transparently, with exact fast number parsing. */
 #ifndef MLCI_CSV_H
 #define MLCI_CSV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * What the reader accepts:
+ *   - records end at LF, CRLF or a lone CR (outside quotes); a last record
+ *     without a line end is a record; a blank line is skipped (as pandas
+ *     does) but counted in line numbers;
+ *   - a field that starts with '"' is quoted: it may hold the delimiter,
+ *     line ends and '""' (one quote); after the closing quote only the
+ *     delimiter or a line end may follow. A '"' inside an unquoted field
+ *     is kept as it is;
+ *   - UTF-8, with or without a byte order mark (skipped); invalid UTF-8
+ *     (overlong forms and surrogates included) and NUL bytes are refused;
+ *   - gzip data (recognised by its magic bytes, whatever the file's name)
+ *     is inflated on the fly.
+ * Memory is the read buffer, which grows only to hold the longest record
+ * (at most max_record bytes); fields are pointers into it.
+ *
+ * Errors are printed as "FILE:LINE: what" with the file line (counted
+ * from 1, the header's line included) where the record or the offending
+ * quote starts, and returned as -MLCI_EXIT_INPUT; a read error is
+ * -MLCI_EXIT_SYSTEM.
+ */
+
+/* The default longest record: more is refused, so memory stays bounded. */
+#define MLCI_CSV_MAX_RECORD_DEFAULT (16u << 20)
+
+struct mlci_csv_options {
+	char delimiter;		/* ',' by default */
+	size_t max_record;	/* bytes; 0: MLCI_CSV_MAX_RECORD_DEFAULT */
+	size_t max_fields;	/* fields per record; 0: 65536 */
+	int want_sha256;	/* compute the digest of the file's bytes */
+};
+
+#define MLCI_CSV_OPTIONS_INIT { ',', 0, 0, 0 }
+
+struct mlci_sha256;
+
+struct mlci_csv {
+	char *path;		/* as given, for messages */
+	int fd;
+	void *gz;		/* gzFile when the data is gzip, else NULL */
+	struct mlci_sha256 *sha;
+	char delimiter;
+	size_t max_record, max_fields;
+
+	char *buf;		/* buf[0..end): bytes read, from the record start */
+	size_t alloc, pos, end;
+	int eof;
+	int pending_lf;		/* a CR ended the last line: skip a LF */
+
+	/* The current record: fields NUL-terminated inside buf. */
+	char **field;
+	size_t *len;
+	unsigned char *quoted;	/* 1 when the field was quoted */
+	size_t nfields, fields_alloc;
+
+	long line;		/* file line where the current record starts */
+	long next_line;		/* file line where the next record starts */
+	uint64_t records;	/* records read, header included */
+	uint64_t bytes;		/* bytes of (uncompressed) data consumed */
+	int started;
+};
+
+/*
+ * Open path for reading with opt (NULL: defaults). Returns 0, or
+ * -MLCI_EXIT_INPUT (missing, unreadable, a directory: the message names
+ * the file). c must be released with mlci_csv_release() either way.
+ */
+int mlci_csv_open(struct mlci_csv *c, const char *path,
+		  const struct mlci_csv_options *opt);
+
+/*
+ * Read the next record into c->field[0..c->nfields). Returns 1 with a
+ * record, 0 at the end of the data, or a negative exit code with the
+ * message printed. Field pointers stay valid until the next call.
+ */
+int mlci_csv_read(struct mlci_csv *c);
+
+/*
+ * Finish the digest of the file (want_sha256) after the last record was
+ * read: reads whatever is left of the file, hex into hex[65]. Returns 0 or
+ * a negative exit code.
+ */
+int mlci_csv_sha256(struct mlci_csv *c, char hex[65]);
+
+/* Close the file and free everything; c may then be opened again. */
+void mlci_csv_release(struct mlci_csv *c);
+
+/*
+ * Parse s[0..len) (no surrounding blanks) as a finite double, exactly as
+ * strtod() would round it: a fast path for plain decimals of up to 19
+ * significant digits whose value is exact in binary64 arithmetic
+ * (Clinger's method), else strtod() itself. s[len] must be readable (a
+ * NUL or any other byte). Returns 0, or -1 when s is not a number, not
+ * finite, or is one of strtod's extras ("inf", "nan", hexadecimal).
+ */
+int mlci_csv_parse_double(const char *s, size_t len, double *out);
+
+/*
+ * Parse s[0..len) as a decimal integer with an optional sign, within
+ * +/- 2^53 (so that it is exact as a double). 0 or -1.
+ */
+int mlci_csv_parse_integer(const char *s, size_t len, int64_t *out);
+
+/*
+ * Parse a boolean: true/false, yes/no, t/f, y/n (any case), 1/0. Returns
+ * 1 or 0, or -1 when s is none of them.
+ */
+int mlci_csv_parse_bool(const char *s, size_t len);
+
+/*
+ * Append field s[0..len) to out as CSV text with the delimiter: quoted
+ * (and quotes doubled) when it holds the delimiter, a quote, CR or LF, or
+ * starts or ends with a space; as it is otherwise.
+ */
+struct strbuf;
+void mlci_csv_quote(struct strbuf *out, const char *s, size_t len,
+		    char delimiter);
+
 #endif

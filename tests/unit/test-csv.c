@@ -1,7 +1,370 @@
 /* SPDX-License-Identifier: MIT */
-/* Placeholder. */
+/* Unit tests of the CSV reader: RFC 4180 cases, line numbers, bad input, buffer boundaries, numbers. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "csv.h"
+#include "strbuf.h"
 #include "unit.h"
+#include "usage.h"
+
+static char tmpdir[] = "/tmp/mlci-test-csv-XXXXXX";
+
+static char *write_tmp(const char *name, const void *data, size_t len)
+{
+	static char path[256];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	fp = fopen(path, "wb");
+	if (!fp)
+		abort();
+	fwrite(data, 1, len, fp);
+	fclose(fp);
+	return path;
+}
+
+/*
+ * Read all of data and render it as "f|f|f@line;" per record, or
+ * "ERR<code>" at the first error.
+ */
+static void render(const char *data, size_t len, char delim, size_t max_record,
+		   struct strbuf *out)
+{
+	struct mlci_csv c;
+	struct mlci_csv_options o = MLCI_CSV_OPTIONS_INIT;
+	char *path = write_tmp("t.csv", data, len);
+	int r;
+
+	o.delimiter = delim;
+	o.max_record = max_record;
+	strbuf_reset(out);
+	r = mlci_csv_open(&c, path, &o);
+	while (r >= 0 && (r = mlci_csv_read(&c)) > 0) {
+		size_t i;
+
+		for (i = 0; i < c.nfields; i++) {
+			if (i)
+				strbuf_addch(out, '|');
+			if (c.quoted[i])
+				strbuf_addch(out, '^');
+			strbuf_add(out, c.field[i], c.len[i]);
+			if (strlen(c.field[i]) != c.len[i])
+				strbuf_addstr(out, "<NOTERM>");
+		}
+		strbuf_addf(out, "@%ld;", c.line);
+	}
+	if (r < 0)
+		strbuf_addf(out, "ERR%d@%ld", -r, c.line);
+	mlci_csv_release(&c);
+}
+
+struct csv_case {
+	const char *name, *in, *want;
+};
+
+static const struct csv_case cases[] = {
+	{ "simple", "a,b\n1,2\n", "a|b@1;1|2@2;" },
+	{ "no final newline", "a,b\n1,2", "a|b@1;1|2@2;" },
+	{ "CRLF", "a,b\r\n1,2\r\n", "a|b@1;1|2@2;" },
+	{ "lone CR", "a,b\r1,2\r", "a|b@1;1|2@2;" },
+	{ "empty fields", "a,b,c\n,,\n", "a|b|c@1;||@2;" },
+	{ "trailing empty field", "a,b\n1,\n", "a|b@1;1|@2;" },
+	{ "quoted delimiter", "a,b\n\"x,y\",2\n", "a|b@1;^x,y|2@2;" },
+	{ "quoted quote", "a\n\"say \"\"hi\"\"\"\n", "a@1;^say \"hi\"@2;" },
+	{ "quoted newline moves lines", "a,b\n\"l1\nl2\",2\n3,4\n",
+	  "a|b@1;^l1\nl2|2@2;3|4@4;" },
+	{ "quoted CRLF counts once", "a\r\n\"x\r\ny\"\r\nz\r\n",
+	  "a@1;^x\r\ny@2;z@4;" },
+	{ "quoted empty", "a,b\n\"\",1\n", "a|b@1;^|1@2;" },
+	{ "blank lines skipped, counted", "a\n\n1\n\r\n2\n", "a@1;1@3;2@5;" },
+	{ "BOM skipped", "\xef\xbb\xbf" "a,b\n1,2\n", "a|b@1;1|2@2;" },
+	{ "UTF-8 kept", "a\nh\xc3\xa9llo\n", "a@1;h\xc3\xa9llo@2;" },
+	{ "quote inside unquoted kept", "a\n5'6\"\n", "a@1;5'6\"@2;" },
+	{ "empty file", "", "" },
+	{ "only blank lines", "\n\n", "" },
+	{ "unterminated quote: its line", "a\n1\n\"open\n\nmore\n",
+	  "a@1;1@2;ERR3@3" },
+	{ "character after closing quote", "a\n\"x\"y\n", "a@1;ERR3@2" },
+	{ "invalid UTF-8", "a\n\xff\n", "a@1;ERR3@2" },
+	{ "overlong UTF-8", "a\n\xc0\xaf\n", "a@1;ERR3@2" },
+	{ "surrogate UTF-8", "a\n\xed\xa0\x80\n", "a@1;ERR3@2" },
+	{ "truncated UTF-8 at end", "a\n\xc3", "a@1;ERR3@2" },
+	{ "invalid UTF-8 in quotes", "a\n\"x\xfe\"\n", "a@1;ERR3@2" },
+};
+
+static void test_cases(void)
+{
+	struct strbuf out = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		render(cases[i].in, strlen(cases[i].in), ',', 0, &out);
+		CHECK_STR(out.buf, cases[i].want, cases[i].name);
+	}
+	render("a;b\n\"1;2\";3\n", 12, ';', 0, &out);
+	CHECK_STR(out.buf, "a|b@1;^1;2|3@2;", "semicolon delimiter");
+	render("a\tb\n1\t2\n", 8, '\t', 0, &out);
+	CHECK_STR(out.buf, "a|b@1;1|2@2;", "tab delimiter");
+	strbuf_release(&out);
+}
+
+static void test_nul(void)
+{
+	struct strbuf out = STRBUF_INIT;
+
+	render("a\n1\0002\n", 6, ',', 0, &out);
+	CHECK_STR(out.buf, "a@1;ERR3@2", "NUL byte inside a field");
+	strbuf_release(&out);
+}
+
+/* A record longer than the cap is refused, without reading it all. */
+static void test_long_record(void)
+{
+	struct strbuf in = STRBUF_INIT, out = STRBUF_INIT;
+	size_t i;
+
+	strbuf_addstr(&in, "a\n1\n");
+	for (i = 0; i < (3u << 20); i++)
+		strbuf_addch(&in, 'x');
+	strbuf_addstr(&in, "\n2\n");
+	render(in.buf, in.len, ',', 1u << 20, &out);
+	CHECK_STR(out.buf, "a@1;1@2;ERR3@3", "record over --max-record-bytes");
+	render(in.buf, in.len, ',', 8u << 20, &out);
+	CHECK(out.len == 4 + 4 + (3u << 20) + 3 + 4,
+	      "a 3 MiB record under an 8 MiB cap is read");
+	strbuf_release(&in);
+	strbuf_release(&out);
+}
+
+static uint64_t rng_state = 88172645463325252ull;
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/*
+ * Many records of random fields (quotes, delimiters, newlines, UTF-8)
+ * across many buffer refills, plain and gzip: every field and every line
+ * number comes back.
+ */
+static void test_random_roundtrip(int gz)
+{
+	struct strbuf in = STRBUF_INIT, want = STRBUF_INIT, got = STRBUF_INIT;
+	static const char *const atoms[] = {
+		"a", "1.5", ",", "\"", "\n", "\r\n", "\xc3\xa9", "\xe2\x82\xac",
+		"\xf0\x9f\x98\x80", " ", "xyz", "-3e5"
+	};
+	struct mlci_csv c;
+	struct mlci_csv_options o = MLCI_CSV_OPTIONS_INIT;
+	long line = 1;
+	size_t rec, f, ok = 1;
+	char *path;
+	int r;
+
+	for (rec = 0; rec < 250000; rec++) {
+		struct strbuf rendered = STRBUF_INIT;
+		long start = line;
+
+		for (f = 0; f < 3; f++) {
+			struct strbuf field = STRBUF_INIT;
+			size_t k, n = rnd() % 6;
+
+			for (k = 0; k < n; k++)
+				strbuf_addstr(&field, atoms[rnd() % 12]);
+			if (f == 0 && !field.len)
+				strbuf_addch(&field, 'z');	/* no blank line */
+			if (f)
+				strbuf_addch(&in, ',');
+			mlci_csv_quote(&in, field.buf, field.len, ',');
+			for (k = 0; k < field.len; k++)
+				if (field.buf[k] == '\n')
+					line++;
+			if (f)
+				strbuf_addch(&rendered, '|');
+			strbuf_add(&rendered, field.buf, field.len);
+			strbuf_release(&field);
+		}
+		strbuf_addstr(&in, rnd() % 2 ? "\n" : "\r\n");
+		line++;
+		strbuf_addf(&want, "%s@%ld;", rendered.buf, start);
+		strbuf_release(&rendered);
+	}
+	if (gz) {
+		char p[256];
+		gzFile g;
+
+		snprintf(p, sizeof(p), "%s/r.csv.gz", tmpdir);
+		g = gzopen(p, "wb");
+		gzwrite(g, in.buf, (unsigned)in.len);
+		gzclose(g);
+		path = p;
+		r = mlci_csv_open(&c, path, &o);
+	} else {
+		path = write_tmp("r.csv", in.buf, in.len);
+		r = mlci_csv_open(&c, path, &o);
+	}
+	while (r >= 0 && (r = mlci_csv_read(&c)) > 0) {
+		for (f = 0; f < c.nfields; f++) {
+			if (f)
+				strbuf_addch(&got, '|');
+			strbuf_add(&got, c.field[f], c.len[f]);
+		}
+		strbuf_addf(&got, "@%ld;", c.line);
+	}
+	CHECK_INT(r, 0, gz ? "gzip: read to the end" : "plain: read to the end");
+	ok = got.len == want.len && !memcmp(got.buf, want.buf, got.len);
+	if (!ok) {
+		size_t k = 0;
+
+		while (k < got.len && k < want.len && got.buf[k] == want.buf[k])
+			k++;
+		printf("# differ at %zu: got '%.40s' want '%.40s'\n", k,
+		       got.buf + (k > 20 ? k - 20 : 0), want.buf + (k > 20 ? k - 20 : 0));
+	}
+	CHECK(ok, gz ? "gzip: random records come back with their lines"
+		     : "plain: random records come back with their lines");
+	CHECK(in.len > (3u << 20), "the random data spans several buffers");
+	mlci_csv_release(&c);
+	strbuf_release(&in);
+	strbuf_release(&want);
+	strbuf_release(&got);
+}
+
+static void test_sha256(void)
+{
+	struct mlci_csv c;
+	struct mlci_csv_options o = MLCI_CSV_OPTIONS_INIT;
+	char hex[65];
+	char *path = write_tmp("s.csv", "a\n1\n", 4);
+
+	o.want_sha256 = 1;
+	CHECK_INT(mlci_csv_open(&c, path, &o), 0, "open for digest");
+	while (mlci_csv_read(&c) > 0)
+		;
+	CHECK_INT(mlci_csv_sha256(&c, hex), 0, "digest");
+	/* printf 'a\n1\n' | sha256sum */
+	CHECK_STR(hex, "309b0e45a73d3fc5325e2b6ed0a01ef8b9cde6b05a5633c1f893f970d52bfddc", "digest of the file");
+	mlci_csv_release(&c);
+	CHECK(mlci_csv_open(&c, "/nonexistent/x.csv", &o) == -MLCI_EXIT_INPUT,
+	      "missing file: bad input");
+	mlci_csv_release(&c);
+	CHECK(mlci_csv_open(&c, tmpdir, &o) == -MLCI_EXIT_INPUT,
+	      "a directory: bad input");
+	mlci_csv_release(&c);
+}
+
+static void test_numbers(void)
+{
+	static const char *const good[] = {
+		"0", "-0", "1", "+1", "1.5", "-2.25", ".5", "5.", "1e3", "1E-3",
+		"0.1", "0.3", "123456789012345678", "1234567890123456789012",
+		"3.141592653589793238", "2.2250738585072014e-308", "4.9e-324",
+		"1.7976931348623157e308", "9007199254740993", "0.000001",
+		"00012.5000", "1e22", "1e23", "8.98846567431158e307",
+	};
+	static const char *const bad[] = {
+		"", "-", ".", "e5", "1e", "1e+", "abc", "1.2.3", "inf", "nan",
+		"0x10", "1e400", "1,5", " 1", "1 ", "--1", "Infinity",
+	};
+	size_t i;
+	int all = 1;
+	double d;
+
+	for (i = 0; i < sizeof(good) / sizeof(*good); i++) {
+		double want = strtod(good[i], NULL);
+
+		if (mlci_csv_parse_double(good[i], strlen(good[i]), &d) ||
+		    memcmp(&d, &want, sizeof(d))) {
+			printf("# %s\n", good[i]);
+			all = 0;
+		}
+	}
+	CHECK(all, "numbers parse as strtod does, bit for bit");
+	all = 1;
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		if (!mlci_csv_parse_double(bad[i], strlen(bad[i]), &d)) {
+			printf("# accepted %s\n", bad[i]);
+			all = 0;
+		}
+	CHECK(all, "non-numbers are refused");
+
+	/* Random decimals: the fast path must equal strtod exactly. */
+	all = 1;
+	for (i = 0; i < 200000; i++) {
+		char s[64];
+		double want;
+		int n = snprintf(s, sizeof(s), "%s%llu.%0*llu%s",
+				 rnd() % 2 ? "-" : "",
+				 (unsigned long long)(rnd() % 1000000000ull),
+				 (int)(rnd() % 10 + 1),
+				 (unsigned long long)(rnd() % 10000000000ull),
+				 rnd() % 4 ? "" : "e-7");
+
+		want = strtod(s, NULL);
+		if (mlci_csv_parse_double(s, (size_t)n, &d) ||
+		    memcmp(&d, &want, sizeof(d))) {
+			printf("# %s\n", s);
+			all = 0;
+			break;
+		}
+	}
+	CHECK(all, "200000 random decimals equal strtod bit for bit");
+
+	{
+		int64_t v;
+
+		CHECK(!mlci_csv_parse_integer("-42", 3, &v) && v == -42, "integer -42");
+		CHECK(mlci_csv_parse_integer("4.0", 3, &v) == -1, "4.0 is not an integer");
+		CHECK(mlci_csv_parse_integer("", 0, &v) == -1, "empty is not an integer");
+		CHECK(mlci_csv_parse_integer("99999999999999999999", 20, &v) == -1,
+		      "integer overflow refused");
+	}
+	CHECK_INT(mlci_csv_parse_bool("TRUE", 4), 1, "TRUE");
+	CHECK_INT(mlci_csv_parse_bool("no", 2), 0, "no");
+	CHECK_INT(mlci_csv_parse_bool("maybe", 5), -1, "maybe");
+}
+
+static void test_quote(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	mlci_csv_quote(&sb, "plain", 5, ',');
+	strbuf_addch(&sb, ' ');
+	mlci_csv_quote(&sb, "a,b", 3, ',');
+	strbuf_addch(&sb, ' ');
+	mlci_csv_quote(&sb, "say \"x\"", 7, ',');
+	CHECK_STR(sb.buf, "plain \"a,b\" \"say \"\"x\"\"\"", "quoting for output");
+	strbuf_release(&sb);
+}
+
 int main(void)
 {
+	if (!mkdtemp(tmpdir))
+		return 1;
+	mlci_set_quiet(1);
+	test_cases();
+	test_nul();
+	test_long_record();
+	test_random_roundtrip(0);
+	test_random_roundtrip(1);
+	test_sha256();
+	test_numbers();
+	test_quote();
+	{
+		char cmd[300];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+		if (system(cmd))
+			return 1;
+	}
 	return unit_done();
 }
