@@ -1,0 +1,948 @@
+/* SPDX-License-Identifier: MIT */
+/* Mergeable sketches for column statistics: hashing, distinct counts, quantiles, frequent values. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sketch.h"
+#include "wrapper.h"
+
+/* splitmix64's finaliser: a bijection of 64-bit words with good avalanche. */
+static inline uint64_t mix64(uint64_t z)
+{
+	z ^= z >> 30;
+	z *= 0xbf58476d1ce4e5b9ull;
+	z ^= z >> 27;
+	z *= 0x94d049bb133111ebull;
+	z ^= z >> 31;
+	return z;
+}
+
+static inline uint64_t rotl64(uint64_t x, int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+static inline uint64_t load_le64(const unsigned char *p)
+{
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+	       (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 |
+	       (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+	       (uint64_t)p[7] << 56;
+}
+
+uint64_t mlci_hash_bytes(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t h = 0x243f6a8885a308d3ull ^ ((uint64_t)len * 0x9e3779b97f4a7c15ull);
+	uint64_t w = 0;
+	size_t i;
+
+	for (; len >= 8; p += 8, len -= 8)
+		h = rotl64(h ^ mix64(load_le64(p)), 29) * 0x9e3779b97f4a7c15ull;
+	for (i = 0; i < len; i++)
+		w |= (uint64_t)p[i] << (8 * i);
+	h = rotl64(h ^ mix64(w ^ 0x13198a2e03707344ull), 29) *
+	    0x9e3779b97f4a7c15ull;
+	return mix64(h);
+}
+
+uint64_t mlci_hash_double(double v)
+{
+	uint64_t u;
+
+	v += 0.0;	/* -0.0 + 0.0 is +0.0 */
+	memcpy(&u, &v, sizeof(u));
+	/* The added constant keeps the frequent +0.0 away from the hash 0. */
+	return mix64(u + 0x9e3779b97f4a7c15ull);
+}
+
+/* Doubles as unsigned keys in the same order (IEEE-754 total order). */
+static inline uint64_t double_key(double d)
+{
+	uint64_t u;
+
+	memcpy(&u, &d, sizeof(u));
+	return u ^ ((uint64_t)-(int64_t)(u >> 63) | 0x8000000000000000ull);
+}
+
+static inline double key_double(uint64_t k)
+{
+	double d;
+
+	k ^= (k >> 63) ? 0x8000000000000000ull : ~0ull;
+	memcpy(&d, &k, sizeof(d));
+	return d;
+}
+
+void mlci_sort_doubles(double *v, size_t n)
+{
+	static const size_t small = 48;
+	size_t (*cnt)[256];
+	uint64_t *a, *b, *t;
+	size_t i, pass;
+
+	if (n < small) {
+		for (i = 1; i < n; i++) {
+			double x = v[i];
+			size_t j = i;
+
+			for (; j > 0 && v[j - 1] > x; j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+		return;
+	}
+	cnt = xcalloc(8, sizeof(*cnt));
+	a = xmalloc(n * sizeof(*a));
+	b = xmalloc(n * sizeof(*b));
+	for (i = 0; i < n; i++) {
+		uint64_t k = double_key(v[i]);
+
+		a[i] = k;
+		for (pass = 0; pass < 8; pass++)
+			cnt[pass][(k >> (8 * pass)) & 0xff]++;
+	}
+	for (pass = 0; pass < 8; pass++) {
+		size_t *c = cnt[pass], sum = 0, d;
+
+		/* A byte that is the same in every key orders nothing. */
+		if (c[(a[0] >> (8 * pass)) & 0xff] == n)
+			continue;
+		for (d = 0; d < 256; d++) {
+			size_t x = c[d];
+
+			c[d] = sum;
+			sum += x;
+		}
+		for (i = 0; i < n; i++)
+			b[c[(a[i] >> (8 * pass)) & 0xff]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	for (i = 0; i < n; i++)
+		v[i] = key_double(a[i]);
+	free(a);
+	free(b);
+	free(cnt);
+}
+
+/* ---- distinct counting ---- */
+
+void mlci_distinct_init(struct mlci_distinct *d, size_t max_exact)
+{
+	memset(d, 0, sizeof(*d));
+	d->max_exact = max_exact;
+}
+
+void mlci_distinct_release(struct mlci_distinct *d)
+{
+	free(d->slots);
+	free(d->hll);
+	mlci_distinct_init(d, d->max_exact);
+}
+
+static void hll_add(uint8_t *regs, uint64_t h)
+{
+	size_t idx = (size_t)(h >> (64 - MLCI_HLL_PRECISION));
+	uint64_t rest = h << MLCI_HLL_PRECISION;
+	uint8_t rank = rest ? (uint8_t)(__builtin_clzll(rest) + 1)
+			    : MLCI_HLL_MAX_RANK;
+
+	if (rank > regs[idx])
+		regs[idx] = rank;
+}
+
+static void distinct_to_hll(struct mlci_distinct *d)
+{
+	size_t i;
+
+	d->hll = xcalloc(MLCI_HLL_REGISTERS, 1);
+	for (i = 0; i < d->nslots; i++)
+		if (d->slots[i])
+			hll_add(d->hll, d->slots[i]);
+	if (d->has_zero)
+		hll_add(d->hll, 0);
+	free(d->slots);
+	d->slots = NULL;
+	d->nslots = d->n = 0;
+	d->has_zero = 0;
+}
+
+static int set_insert(uint64_t *slots, size_t nslots, uint64_t h)
+{
+	size_t mask = nslots - 1, i = (size_t)h & mask;
+
+	for (; slots[i]; i = (i + 1) & mask)
+		if (slots[i] == h)
+			return 0;
+	slots[i] = h;
+	return 1;
+}
+
+static int set_contains(const uint64_t *slots, size_t nslots, uint64_t h)
+{
+	size_t mask = nslots - 1, i = (size_t)h & mask;
+
+	if (!nslots)
+		return 0;
+	for (; slots[i]; i = (i + 1) & mask)
+		if (slots[i] == h)
+			return 1;
+	return 0;
+}
+
+static void set_grow(struct mlci_distinct *d)
+{
+	size_t nslots = d->nslots ? 2 * d->nslots : 64, i;
+	uint64_t *slots = xcalloc(nslots, sizeof(*slots));
+
+	for (i = 0; i < d->nslots; i++)
+		if (d->slots[i])
+			set_insert(slots, nslots, d->slots[i]);
+	free(d->slots);
+	d->slots = slots;
+	d->nslots = nslots;
+}
+
+void mlci_distinct_add(struct mlci_distinct *d, uint64_t h)
+{
+	if (d->hll) {
+		hll_add(d->hll, h);
+		return;
+	}
+	if (h ? d->nslots && set_contains(d->slots, d->nslots, h) : d->has_zero)
+		return;
+	if (d->n + (size_t)d->has_zero + 1 > d->max_exact) {
+		distinct_to_hll(d);
+		hll_add(d->hll, h);
+		return;
+	}
+	if (!h) {
+		d->has_zero = 1;
+		return;
+	}
+	if ((d->n + 1) * 2 > d->nslots)
+		set_grow(d);
+	set_insert(d->slots, d->nslots, h);
+	d->n++;
+}
+
+void mlci_distinct_copy(struct mlci_distinct *dst,
+			const struct mlci_distinct *src)
+{
+	*dst = *src;
+	if (src->slots) {
+		dst->slots = xmalloc(src->nslots * sizeof(*dst->slots));
+		memcpy(dst->slots, src->slots, src->nslots * sizeof(*dst->slots));
+	}
+	if (src->hll) {
+		dst->hll = xmalloc(MLCI_HLL_REGISTERS);
+		memcpy(dst->hll, src->hll, MLCI_HLL_REGISTERS);
+	}
+}
+
+void mlci_distinct_load_hll(struct mlci_distinct *d, const uint8_t *regs)
+{
+	size_t i;
+
+	if (!d->hll)
+		distinct_to_hll(d);
+	for (i = 0; i < MLCI_HLL_REGISTERS; i++)
+		if (regs[i] > d->hll[i])
+			d->hll[i] = regs[i];
+}
+
+void mlci_distinct_merge(struct mlci_distinct *into,
+			 const struct mlci_distinct *from)
+{
+	size_t i;
+
+	if (from->hll) {
+		mlci_distinct_load_hll(into, from->hll);
+		return;
+	}
+	for (i = 0; i < from->nslots; i++)
+		if (from->slots[i])
+			mlci_distinct_add(into, from->slots[i]);
+	if (from->has_zero)
+		mlci_distinct_add(into, 0);
+}
+
+/* Ertl (2017), "New cardinality estimation algorithms for HyperLogLog". */
+static double hll_sigma(double x)
+{
+	double y = 1.0, z = x, zp;
+
+	if (x == 1.0)
+		return INFINITY;
+	do {
+		x *= x;
+		zp = z;
+		z += x * y;
+		y += y;
+	} while (zp != z);
+	return z;
+}
+
+static double hll_tau(double x)
+{
+	double y = 1.0, z = 1.0 - x, zp;
+
+	if (x == 0.0 || x == 1.0)
+		return 0.0;
+	do {
+		x = sqrt(x);
+		zp = z;
+		y *= 0.5;
+		z -= (1.0 - x) * (1.0 - x) * y;
+	} while (zp != z);
+	return z / 3.0;
+}
+
+static double hll_estimate(const uint8_t *regs)
+{
+	const double m = MLCI_HLL_REGISTERS;
+	size_t c[MLCI_HLL_MAX_RANK + 1] = { 0 }, i;
+	int k;
+	double z;
+
+	for (i = 0; i < MLCI_HLL_REGISTERS; i++)
+		c[regs[i]]++;
+	z = m * hll_tau((m - (double)c[MLCI_HLL_MAX_RANK]) / m);
+	for (k = MLCI_HLL_MAX_RANK - 1; k >= 1; k--)
+		z = 0.5 * (z + (double)c[k]);
+	z += m * hll_sigma((double)c[0] / m);
+	return 0.5 / log(2.0) * m * m / z;
+}
+
+uint64_t mlci_distinct_count(const struct mlci_distinct *d)
+{
+	if (d->hll)
+		return (uint64_t)llround(hll_estimate(d->hll));
+	return d->n + (uint64_t)d->has_zero;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+size_t mlci_distinct_hashes(const struct mlci_distinct *d, uint64_t **out)
+{
+	size_t i, n = 0;
+
+	*out = NULL;
+	if (d->hll)
+		return 0;
+	*out = xmalloc((d->n + 1) * sizeof(**out));
+	if (d->has_zero)
+		(*out)[n++] = 0;
+	for (i = 0; i < d->nslots; i++)
+		if (d->slots[i])
+			(*out)[n++] = d->slots[i];
+	qsort(*out, n, sizeof(**out), cmp_u64);
+	return n;
+}
+
+size_t mlci_distinct_state_size(const struct mlci_distinct *d)
+{
+	return sizeof(*d) + d->nslots * sizeof(*d->slots) +
+	       (d->hll ? MLCI_HLL_REGISTERS : 0);
+}
+
+/* ---- KLL quantile sketch ---- */
+
+void mlci_kll_init(struct mlci_kll *s, size_t k, uint64_t seed)
+{
+	memset(s, 0, sizeof(*s));
+	s->k = k < 8 ? 8 : k;
+	mlci_rng_seed(&s->rng, seed);
+}
+
+void mlci_kll_release(struct mlci_kll *s)
+{
+	size_t h;
+
+	for (h = 0; h < s->nlevels; h++)
+		free(s->levels[h].v);
+	free(s->levels);
+	free(s->scratch);
+	s->levels = NULL;
+	s->scratch = NULL;
+	s->nlevels = s->scratch_alloc = 0;
+	s->n = 0;
+}
+
+static void kll_grow(struct mlci_kll *s, size_t nlevels)
+{
+	if (nlevels <= s->nlevels)
+		return;
+	s->levels = xrealloc(s->levels, nlevels * sizeof(*s->levels));
+	memset(s->levels + s->nlevels, 0,
+	       (nlevels - s->nlevels) * sizeof(*s->levels));
+	s->nlevels = nlevels;
+}
+
+static void level_reserve(struct mlci_kll_level *l, size_t n)
+{
+	size_t a = l->alloc ? l->alloc : 16;
+
+	if (n <= l->alloc)
+		return;
+	while (a < n)
+		a *= 2;
+	l->v = xrealloc(l->v, a * sizeof(*l->v));
+	l->alloc = a;
+}
+
+/* Merge the sorted v[0..n) (not inside l) into the sorted level l. */
+static void level_merge(struct mlci_kll_level *l, const double *v, size_t n)
+{
+	size_t i = l->n, j = n, o = l->n + n;
+
+	level_reserve(l, l->n + n);
+	while (j > 0) {
+		if (i > 0 && l->v[i - 1] > v[j - 1])
+			l->v[--o] = l->v[--i];
+		else
+			l->v[--o] = v[--j];
+	}
+	l->n += n;
+}
+
+/*
+ * Capacities k (2/3)^depth, at least 2, with depth counted from the top
+ * level; by repeated multiplication so every platform agrees.
+ */
+static void kll_capacities(const struct mlci_kll *s, size_t *cap)
+{
+	double c = (double)s->k;
+	size_t d;
+
+	for (d = 0; d < s->nlevels; d++) {
+		double up = ceil(c);
+
+		cap[s->nlevels - 1 - d] = up < 2.0 ? 2 : (size_t)up;
+		c *= 2.0 / 3.0;
+	}
+}
+
+static void kll_compact(struct mlci_kll *s, size_t h, size_t cap)
+{
+	struct mlci_kll_level *l;
+	size_t n, odd, pairs, r, i;
+
+	kll_grow(s, h + 2);
+	l = &s->levels[h];
+	n = l->n;
+	odd = n & 1;
+	pairs = n / 2;
+	r = (size_t)(mlci_rng_next(&s->rng) >> 63);
+	if (pairs > s->scratch_alloc) {
+		free(s->scratch);
+		s->scratch_alloc = pairs;
+		s->scratch = xmalloc(pairs * sizeof(*s->scratch));
+	}
+	for (i = 0; i < pairs; i++)
+		s->scratch[i] = l->v[odd + 2 * i + r];
+	/* With an odd count the smallest item stays for the next round. */
+	l->n = odd;
+	/*
+	 * A level's buffer grew while it was near the top; give the memory
+	 * back as its capacity shrinks, so the sketch's size stays bounded.
+	 */
+	if (l->alloc > 64 && l->alloc > 4 * cap) {
+		l->alloc = cap < 32 ? 64 : 2 * cap;
+		l->v = xrealloc(l->v, l->alloc * sizeof(*l->v));
+	}
+	level_merge(&s->levels[h + 1], s->scratch, pairs);
+}
+
+static void kll_compress(struct mlci_kll *s)
+{
+	size_t cap[64];
+
+	for (;;) {
+		size_t size = 0, total = 0, h;
+
+		kll_capacities(s, cap);
+		for (h = 0; h < s->nlevels; h++) {
+			size += s->levels[h].n;
+			total += cap[h];
+		}
+		if (size < total)
+			return;
+		for (h = 0; h < s->nlevels; h++) {
+			if (s->levels[h].n >= cap[h]) {
+				kll_compact(s, h, cap[h]);
+				break;
+			}
+		}
+	}
+}
+
+void mlci_kll_add_sorted(struct mlci_kll *s, size_t level, const double *v,
+			 size_t n)
+{
+	if (!n)
+		return;
+	kll_grow(s, level + 1);
+	level_merge(&s->levels[level], v, n);
+	s->n += (uint64_t)n << level;
+	kll_compress(s);
+}
+
+void mlci_kll_load_level(struct mlci_kll *s, size_t h, const double *v,
+			 size_t n)
+{
+	struct mlci_kll_level *l;
+
+	kll_grow(s, h + 1);
+	l = &s->levels[h];
+	s->n -= (uint64_t)l->n << h;
+	l->n = 0;
+	level_merge(l, v, n);
+	s->n += (uint64_t)n << h;
+}
+
+void mlci_kll_merge(struct mlci_kll *into, const struct mlci_kll *from)
+{
+	size_t h;
+
+	kll_grow(into, from->nlevels);
+	for (h = 0; h < from->nlevels; h++)
+		level_merge(&into->levels[h], from->levels[h].v,
+			    from->levels[h].n);
+	into->n += from->n;
+	kll_compress(into);
+}
+
+size_t mlci_kll_items(const struct mlci_kll *s, double **values,
+		      uint64_t **weights)
+{
+	size_t total = 0, n = 0, h, i, j, o;
+	double *v, *tv;
+	uint64_t *w, *tw;
+
+	for (h = 0; h < s->nlevels; h++)
+		total += s->levels[h].n;
+	v = xmalloc((total + 1) * sizeof(*v));
+	w = xmalloc((total + 1) * sizeof(*w));
+	tv = xmalloc((total + 1) * sizeof(*tv));
+	tw = xmalloc((total + 1) * sizeof(*tw));
+	for (h = 0; h < s->nlevels; h++) {
+		const struct mlci_kll_level *l = &s->levels[h];
+
+		for (i = 0, j = 0, o = 0; i < n || j < l->n; o++) {
+			if (j == l->n || (i < n && v[i] <= l->v[j])) {
+				tv[o] = v[i];
+				tw[o] = w[i++];
+			} else {
+				tv[o] = l->v[j++];
+				tw[o] = (uint64_t)1 << h;
+			}
+		}
+		n = o;
+		memcpy(v, tv, n * sizeof(*v));
+		memcpy(w, tw, n * sizeof(*w));
+	}
+	free(tv);
+	free(tw);
+	*values = v;
+	*weights = w;
+	return n;
+}
+
+size_t mlci_kll_state_size(const struct mlci_kll *s)
+{
+	size_t size = sizeof(*s) + s->nlevels * sizeof(*s->levels) +
+		      s->scratch_alloc * sizeof(*s->scratch), h;
+
+	for (h = 0; h < s->nlevels; h++)
+		size += s->levels[h].alloc * sizeof(double);
+	return size;
+}
+
+/* ---- frequent values ---- */
+
+void mlci_topk_init(struct mlci_topk *t, size_t max_exact, size_t max_bytes,
+		    size_t capacity, size_t max_key_len)
+{
+	memset(t, 0, sizeof(*t));
+	t->max_exact = max_exact;
+	t->max_bytes = max_bytes;
+	t->capacity = capacity ? capacity : 1;
+	t->max_key_len = max_key_len;
+}
+
+void mlci_topk_release(struct mlci_topk *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->e[i].key);
+	free(t->e);
+	free(t->index);
+	free(t->heap);
+	mlci_topk_init(t, t->max_exact, t->max_bytes, t->capacity,
+		       t->max_key_len);
+}
+
+size_t mlci_topk_key_len(const struct mlci_topk *t, const char *s, size_t len)
+{
+	const char *nul = memchr(s, '\0', len);
+
+	if (nul)
+		len = (size_t)(nul - s);
+	if (len > t->max_key_len) {
+		len = t->max_key_len;
+		/* Do not cut a UTF-8 sequence: back off its continuation bytes. */
+		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+			len--;
+	}
+	return len;
+}
+
+/* The slot holding the key, or the empty slot where it would go. */
+static size_t index_find(const struct mlci_topk *t, const char *s, size_t len,
+			 uint64_t hash, int *found)
+{
+	size_t mask = t->nindex - 1, i = (size_t)hash & mask;
+
+	for (; t->index[i]; i = (i + 1) & mask) {
+		const struct mlci_topk_entry *e = &t->e[t->index[i] - 1];
+
+		if (e->hash == hash && e->len == len && !memcmp(e->key, s, len)) {
+			*found = 1;
+			return i;
+		}
+	}
+	*found = 0;
+	return i;
+}
+
+static void index_rebuild(struct mlci_topk *t, size_t nindex)
+{
+	size_t i;
+
+	free(t->index);
+	t->nindex = nindex;
+	t->index = xcalloc(nindex, sizeof(*t->index));
+	for (i = 0; i < t->n; i++) {
+		int found;
+		size_t slot = index_find(t, t->e[i].key, t->e[i].len,
+					 t->e[i].hash, &found);
+
+		t->index[slot] = (uint32_t)(i + 1);
+	}
+}
+
+static void index_reserve(struct mlci_topk *t, size_t n)
+{
+	size_t nindex = t->nindex ? t->nindex : 16;
+
+	while (n * 2 > nindex)
+		nindex *= 2;
+	if (nindex != t->nindex)
+		index_rebuild(t, nindex);
+}
+
+/* Remove slot i, shifting later entries of its cluster back (no tombstones). */
+static void index_delete(struct mlci_topk *t, size_t i)
+{
+	size_t mask = t->nindex - 1, j = i;
+
+	for (;;) {
+		size_t home;
+
+		j = (j + 1) & mask;
+		if (!t->index[j])
+			break;
+		home = (size_t)t->e[t->index[j] - 1].hash & mask;
+		if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
+			t->index[i] = t->index[j];
+			i = j;
+		}
+	}
+	t->index[i] = 0;
+}
+
+static void heap_swap(struct mlci_topk *t, size_t a, size_t b)
+{
+	size_t x = t->heap[a];
+
+	t->heap[a] = t->heap[b];
+	t->heap[b] = x;
+	t->e[t->heap[a]].heap = a;
+	t->e[t->heap[b]].heap = b;
+}
+
+static void heap_down(struct mlci_topk *t, size_t pos)
+{
+	for (;;) {
+		size_t l = 2 * pos + 1, r = l + 1, m = pos;
+
+		if (l < t->n && t->e[t->heap[l]].count < t->e[t->heap[m]].count)
+			m = l;
+		if (r < t->n && t->e[t->heap[r]].count < t->e[t->heap[m]].count)
+			m = r;
+		if (m == pos)
+			return;
+		heap_swap(t, pos, m);
+		pos = m;
+	}
+}
+
+static void heap_up(struct mlci_topk *t, size_t pos)
+{
+	while (pos > 0) {
+		size_t parent = (pos - 1) / 2;
+
+		if (t->e[t->heap[parent]].count <= t->e[t->heap[pos]].count)
+			return;
+		heap_swap(t, pos, parent);
+		pos = parent;
+	}
+}
+
+static void heap_rebuild(struct mlci_topk *t)
+{
+	size_t i;
+
+	free(t->heap);
+	t->heap = xmalloc(((t->capacity > t->n ? t->capacity : t->n) + 1) *
+			  sizeof(*t->heap));
+	for (i = 0; i < t->n; i++) {
+		t->heap[i] = i;
+		t->e[i].heap = i;
+	}
+	for (i = t->n / 2; i-- > 0;)
+		heap_down(t, i);
+}
+
+static char *key_dup(const char *s, size_t len)
+{
+	char *k = xmalloc(len + 1);
+
+	memcpy(k, s, len);
+	k[len] = '\0';
+	return k;
+}
+
+static void entry_append(struct mlci_topk *t, const char *s, size_t len,
+			 uint64_t hash, uint64_t count, uint64_t error)
+{
+	struct mlci_topk_entry *e;
+	int found;
+	size_t slot;
+
+	ALLOC_GROW(t->e, t->n + 1, t->alloc);
+	index_reserve(t, t->n + 1);
+	slot = index_find(t, s, len, hash, &found);
+	e = &t->e[t->n];
+	e->key = key_dup(s, len);
+	e->len = len;
+	e->hash = hash;
+	e->count = count;
+	e->error = error;
+	e->heap = 0;
+	t->index[slot] = (uint32_t)(t->n + 1);
+	t->n++;
+	t->bytes += len;
+}
+
+static int entry_cmp(const struct mlci_topk_entry *a,
+		     const struct mlci_topk_entry *b)
+{
+	size_t n = a->len < b->len ? a->len : b->len;
+	int c;
+
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	c = memcmp(a->key, b->key, n);
+	if (c)
+		return c;
+	return (a->len > b->len) - (a->len < b->len);
+}
+
+static int entry_ptr_cmp(const void *a, const void *b)
+{
+	return entry_cmp(*(const struct mlci_topk_entry *const *)a,
+			 *(const struct mlci_topk_entry *const *)b);
+}
+
+static int entry_val_cmp(const void *a, const void *b)
+{
+	return entry_cmp(a, b);
+}
+
+const struct mlci_topk_entry **mlci_topk_sorted(const struct mlci_topk *t)
+{
+	const struct mlci_topk_entry **v = xmalloc((t->n + 1) * sizeof(*v));
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		v[i] = &t->e[i];
+	qsort(v, t->n, sizeof(*v), entry_ptr_cmp);
+	return v;
+}
+
+/* Keep the capacity largest counts, then rebuild the index and heap. */
+static void topk_truncate(struct mlci_topk *t)
+{
+	size_t i;
+
+	if (t->n > t->capacity) {
+		qsort(t->e, t->n, sizeof(*t->e), entry_val_cmp);
+		for (i = t->capacity; i < t->n; i++) {
+			t->bytes -= t->e[i].len;
+			free(t->e[i].key);
+		}
+		t->n = t->capacity;
+	}
+	index_rebuild(t, t->nindex);
+	heap_rebuild(t);
+}
+
+void mlci_topk_make_approximate(struct mlci_topk *t)
+{
+	if (t->approximate)
+		return;
+	t->approximate = 1;
+	index_reserve(t, t->capacity);
+	topk_truncate(t);
+}
+
+void mlci_topk_add(struct mlci_topk *t, const char *s, size_t len,
+		   uint64_t hash, uint64_t weight)
+{
+	struct mlci_topk_entry *e;
+	size_t slot;
+	uint64_t old;
+	int found;
+
+	if (t->nindex) {
+		slot = index_find(t, s, len, hash, &found);
+		if (found) {
+			e = &t->e[t->index[slot] - 1];
+			e->count += weight;
+			if (t->approximate)
+				heap_down(t, e->heap);
+			return;
+		}
+	}
+	if (!t->approximate) {
+		if (t->n + 1 <= t->max_exact && t->bytes + len <= t->max_bytes) {
+			entry_append(t, s, len, hash, weight, 0);
+			return;
+		}
+		mlci_topk_make_approximate(t);
+	}
+	if (t->n < t->capacity) {
+		entry_append(t, s, len, hash, weight, 0);
+		t->heap[t->n - 1] = t->n - 1;
+		t->e[t->n - 1].heap = t->n - 1;
+		heap_up(t, t->n - 1);
+		return;
+	}
+	/* Space-saving: the new value takes over the smallest counter. */
+	e = &t->e[t->heap[0]];
+	slot = index_find(t, e->key, e->len, e->hash, &found);
+	index_delete(t, slot);
+	t->bytes -= e->len;
+	free(e->key);
+	old = e->count;
+	e->key = key_dup(s, len);
+	e->len = len;
+	e->hash = hash;
+	e->count = old + weight;
+	e->error = old;
+	t->bytes += len;
+	slot = index_find(t, s, len, hash, &found);
+	t->index[slot] = (uint32_t)(e - t->e + 1);
+	heap_down(t, 0);
+}
+
+int mlci_topk_load_entry(struct mlci_topk *t, const char *s, size_t len,
+			 uint64_t count, uint64_t error)
+{
+	uint64_t hash = mlci_hash_bytes(s, len);
+	int found = 0;
+
+	if (t->nindex)
+		index_find(t, s, len, hash, &found);
+	if (found || (t->approximate && t->n >= t->capacity))
+		return -1;
+	entry_append(t, s, len, hash, count, error);
+	if (t->approximate) {
+		t->heap[t->n - 1] = t->n - 1;
+		t->e[t->n - 1].heap = t->n - 1;
+		heap_up(t, t->n - 1);
+	}
+	return 0;
+}
+
+static uint64_t topk_floor(const struct mlci_topk *t)
+{
+	/* Values a full approximate table does not hold occurred at most this often. */
+	return t->approximate && t->n >= t->capacity ? t->e[t->heap[0]].count
+						     : 0;
+}
+
+void mlci_topk_merge(struct mlci_topk *into, const struct mlci_topk *from)
+{
+	uint64_t m1, m2;
+	size_t i;
+	int found;
+
+	if (!into->approximate && !from->approximate) {
+		for (i = 0; i < from->n; i++)
+			mlci_topk_add(into, from->e[i].key, from->e[i].len,
+				      from->e[i].hash, from->e[i].count);
+		return;
+	}
+	/*
+	 * Agarwal et al.: a value missing from one summary may have occurred
+	 * up to that summary's floor there; count it so, keep the largest.
+	 */
+	mlci_topk_make_approximate(into);
+	m1 = topk_floor(into);
+	m2 = topk_floor(from);
+	for (i = 0; i < into->n; i++) {
+		struct mlci_topk_entry *e = &into->e[i];
+		size_t slot = from->nindex ? index_find(from, e->key, e->len,
+							e->hash, &found) : 0;
+
+		if (from->nindex && found) {
+			e->count += from->e[from->index[slot] - 1].count;
+			e->error += from->e[from->index[slot] - 1].error;
+		} else {
+			e->count += m2;
+			e->error += m2;
+		}
+	}
+	for (i = 0; i < from->n; i++) {
+		const struct mlci_topk_entry *f = &from->e[i];
+
+		if (into->nindex)
+			index_find(into, f->key, f->len, f->hash, &found);
+		else
+			found = 0;
+		if (!found)
+			entry_append(into, f->key, f->len, f->hash,
+				     f->count + m1, f->error + m1);
+	}
+	topk_truncate(into);
+}
+
+size_t mlci_topk_state_size(const struct mlci_topk *t)
+{
+	return sizeof(*t) + t->alloc * sizeof(*t->e) +
+	       t->nindex * sizeof(*t->index) + t->bytes + t->n +
+	       (t->heap ? (t->capacity > t->n ? t->capacity : t->n) *
+			  sizeof(*t->heap) : 0);
+}
