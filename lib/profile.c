@@ -223,7 +223,8 @@ static double *sorted_copy(const double *v, size_t n)
 {
 	double *c = xmalloc((n + 1) * sizeof(*c));
 
-	memcpy(c, v, n * sizeof(*c));
+	if (n)
+		memcpy(c, v, n * sizeof(*c));
 	mlci_sort_doubles(c, n);
 	return c;
 }
@@ -775,7 +776,8 @@ static void view_numbers(const struct mlci_profile *p, cJSON *o)
 	mlci_json_set_bool(o, "quantiles_approximate", s.approximate);
 	if (s.approximate)
 		mlci_json_set_number(o, "quantiles_rank_error",
-				     MLCI_PROFILE_RANK_ERROR);
+				     MLCI_PROFILE_RANK_ERROR * 1024.0 /
+				     (double)p->kll.k);
 	e = xmalloc((bins + 1) * sizeof(*e));
 	c = xmalloc(bins * sizeof(*c));
 	numview_histogram(&s, bins, e, c);

@@ -57,75 +57,102 @@ uint64_t mlci_hash_double(double v)
 	return mix64(u + 0x9e3779b97f4a7c15ull);
 }
 
-/* Doubles as unsigned keys in the same order (IEEE-754 total order). */
-static inline uint64_t double_key(double d)
+static int cmp_double(const void *a, const void *b)
 {
-	uint64_t u;
+	double x = *(const double *)a, y = *(const double *)b;
 
-	memcpy(&u, &d, sizeof(u));
-	return u ^ ((uint64_t)-(int64_t)(u >> 63) | 0x8000000000000000ull);
+	return (x > y) - (x < y);
 }
 
-static inline double key_double(uint64_t k)
+static void insertion_sort(double *v, size_t n)
 {
-	double d;
+	size_t i, j;
 
-	k ^= (k >> 63) ? 0x8000000000000000ull : ~0ull;
-	memcpy(&d, &k, sizeof(d));
-	return d;
+	for (i = 1; i < n; i++) {
+		double x = v[i];
+
+		for (j = i; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+/*
+ * Bucket sort by value: n / 2 equal-width buckets over [min, max], each
+ * sorted the same way (a bucket of a few values by insertion). A batch of
+ * similar values is sorted in a few linear passes; skewed data recurses
+ * into its crowded buckets with their own ranges, and qsort takes over in
+ * the rare case where that stops making progress.
+ */
+static void bucket_sort(double *v, double *tmp, uint16_t *idx, size_t n,
+			int depth)
+{
+	double lo, hi, base, scale;
+	uint32_t *end;
+	size_t nb, i, b, from;
+	int half = 0;
+
+	if (n <= 24) {
+		insertion_sort(v, n);
+		return;
+	}
+	lo = hi = v[0];
+	for (i = 1; i < n; i++) {
+		lo = v[i] < lo ? v[i] : lo;
+		hi = v[i] > hi ? v[i] : hi;
+	}
+	if (lo == hi)
+		return;
+	base = lo;
+	if (!isfinite(hi - lo)) {	/* halve to keep the span finite */
+		half = 1;
+		base = lo / 2;
+	}
+	nb = n / 2 > 4096 ? 4096 : n / 2;
+	scale = (double)nb / (half ? hi / 2 - lo / 2 : hi - lo);
+	if (!isfinite(scale) || depth > 16) {
+		qsort(v, n, sizeof(*v), cmp_double);
+		return;
+	}
+	end = xcalloc(nb + 1, sizeof(*end));
+	for (i = 0; i < n; i++) {
+		double f = ((half ? v[i] / 2 : v[i]) - base) * scale;
+
+		b = f < (double)nb ? (size_t)f : nb - 1;
+		idx[i] = (uint16_t)b;
+		end[b + 1]++;
+	}
+	for (b = 0; b < nb; b++)
+		end[b + 1] += end[b];
+	/* end[b] is now bucket b's start; scattering moves it to its end. */
+	for (i = 0; i < n; i++)
+		tmp[end[idx[i]]++] = v[i];
+	memcpy(v, tmp, n * sizeof(*v));
+	for (b = 0, from = 0; b < nb; from = end[b++]) {
+		size_t len = end[b] - from;
+
+		if (len == n)
+			qsort(v, n, sizeof(*v), cmp_double);
+		else if (len > 24)
+			bucket_sort(v + from, tmp + from, idx + from, len, depth + 1);
+	}
+	free(end);
+	/* The small buckets: one pass, as only values within a bucket move. */
+	insertion_sort(v, n);
 }
 
 void mlci_sort_doubles(double *v, size_t n)
 {
-	static const size_t small = 48;
-	size_t (*cnt)[256];
-	uint64_t *a, *b, *t;
-	size_t i, pass;
+	double *tmp;
+	uint16_t *idx;
 
-	if (n < small) {
-		for (i = 1; i < n; i++) {
-			double x = v[i];
-			size_t j = i;
-
-			for (; j > 0 && v[j - 1] > x; j--)
-				v[j] = v[j - 1];
-			v[j] = x;
-		}
+	if (n < 2)
 		return;
-	}
-	cnt = xcalloc(8, sizeof(*cnt));
-	a = xmalloc(n * sizeof(*a));
-	b = xmalloc(n * sizeof(*b));
-	for (i = 0; i < n; i++) {
-		uint64_t k = double_key(v[i]);
-
-		a[i] = k;
-		for (pass = 0; pass < 8; pass++)
-			cnt[pass][(k >> (8 * pass)) & 0xff]++;
-	}
-	for (pass = 0; pass < 8; pass++) {
-		size_t *c = cnt[pass], sum = 0, d;
-
-		/* A byte that is the same in every key orders nothing. */
-		if (c[(a[0] >> (8 * pass)) & 0xff] == n)
-			continue;
-		for (d = 0; d < 256; d++) {
-			size_t x = c[d];
-
-			c[d] = sum;
-			sum += x;
-		}
-		for (i = 0; i < n; i++)
-			b[c[(a[i] >> (8 * pass)) & 0xff]++] = a[i];
-		t = a;
-		a = b;
-		b = t;
-	}
-	for (i = 0; i < n; i++)
-		v[i] = key_double(a[i]);
-	free(a);
-	free(b);
-	free(cnt);
+	tmp = xmalloc(n * sizeof(*tmp));
+	idx = xmalloc(n * sizeof(*idx));
+	bucket_sort(v, tmp, idx, n, 0);
+	free(tmp);
+	free(idx);
 }
 
 /* ---- distinct counting ---- */

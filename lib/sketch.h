@@ -20,7 +20,10 @@ uint64_t mlci_hash_bytes(const void *data, size_t len);
  */
 uint64_t mlci_hash_double(double v);
 
-/* Sort n doubles (no NaN) in ascending order, in place (a radix sort). */
+/*
+ * Sort n doubles (no NaN) in ascending order, in place: a bucket sort,
+ * linear on batches of similar values. -0.0 and 0.0 compare equal.
+ */
 void mlci_sort_doubles(double *v, size_t n);
 
 /*

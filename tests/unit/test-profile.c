@@ -1113,18 +1113,32 @@ static void test_sketch_parts(void)
 	struct mlci_rng r;
 	size_t n = 10000, i;
 	double *v = xmalloc(n * sizeof(*v)), *c = xmalloc(n * sizeof(*c));
-	int ok = 1;
+	int ok = 1, kind;
 
 	mlci_rng_seed(&r, 2);
 	for (i = 0; i < n; i++)
 		v[i] = i < 10 ? special[i] : gauss(&r) * pow(10, (double)(i % 40) - 20);
-	memcpy(c, v, n * sizeof(*v));
-	mlci_sort_doubles(v, n);
-	qsort(c, n, sizeof(*c), cmp_double);
-	for (i = 0; i < n; i++)
-		if (v[i] != c[i])
-			ok = 0;
-	CHECK(ok, "radix sort of doubles agrees with qsort");
+	for (kind = 0; kind < 5; kind++) {
+		if (kind == 1)	/* heavy tails */
+			for (i = 0; i < n; i++)
+				v[i] = cauchy(&r);
+		else if (kind == 2)	/* duplicates */
+			for (i = 0; i < n; i++)
+				v[i] = floor(pow(mlci_rng_uniform(&r), 4) * 20);
+		else if (kind == 3)	/* subnormals, one huge outlier */
+			for (i = 0; i < n; i++)
+				v[i] = i ? (double)mlci_rng_below(&r, 1000) * 5e-324 : 1e300;
+		else if (kind == 4)	/* two values */
+			for (i = 0; i < n; i++)
+				v[i] = i % 3 ? 1 : 2;
+		memcpy(c, v, n * sizeof(*v));
+		mlci_sort_doubles(v, n);
+		qsort(c, n, sizeof(*c), cmp_double);
+		for (i = 0; i < n; i++)
+			if (v[i] != c[i])
+				ok = 0;
+	}
+	CHECK(ok, "bucket sort of doubles agrees with qsort (5 distributions)");
 	CHECK(mlci_hash_double(-0.0) == mlci_hash_double(0.0), "hash: -0.0 as 0.0");
 	CHECK(mlci_hash_bytes("abc", 3) != mlci_hash_bytes("abd", 3) &&
 	      mlci_hash_bytes("", 0) != mlci_hash_bytes("\0", 1),
