@@ -165,8 +165,8 @@ uint64_t mlci_profile_count(const struct mlci_profile *p);
 /*
  * Add everything from counted in from to into, so that into describes the
  * values of both (from is unchanged): exact parts exactly, sketches within
- * their bounds. into's limits apply. Returns 0, or -MLCI_EXIT_INPUT (with a
- * message) when the kinds differ.
+ * their bounds. into's limits apply; into and from must differ. Returns 0,
+ * or -MLCI_EXIT_INPUT (with a message) when the kinds differ.
  */
 int mlci_profile_merge(struct mlci_profile *into,
 		       const struct mlci_profile *from);
