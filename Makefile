@@ -53,6 +53,7 @@ LIB_SRCS += lib/gitctx.c
 LIB_SRCS += lib/github.c
 LIB_SRCS += lib/http.c
 LIB_SRCS += lib/json.c
+LIB_SRCS += lib/metadata.c
 LIB_SRCS += lib/metrics.c
 LIB_SRCS += lib/now.c
 LIB_SRCS += lib/parse-options.c
