@@ -228,9 +228,9 @@ static size_t utf8_len(const unsigned char *s, size_t avail)
 	return n;
 }
 
-static void push_field(struct mlci_csv *c, size_t off, size_t len, int quoted)
+static void grow_fields(struct mlci_csv *c)
 {
-	if (c->nfields == c->fields_alloc) {
+	{
 		size_t n = c->fields_alloc ? 2 * c->fields_alloc : 64;
 
 		c->field = xrealloc(c->field, n * sizeof(*c->field));
@@ -238,21 +238,22 @@ static void push_field(struct mlci_csv *c, size_t off, size_t len, int quoted)
 		c->quoted = xrealloc(c->quoted, n);
 		c->fields_alloc = n;
 	}
-	/* Offsets from the record's start: the buffer may still move. */
-	c->field[c->nfields] = (char *)(uintptr_t)off;
-	c->len[c->nfields] = len;
-	c->quoted[c->nfields] = (unsigned char)quoted;
-	c->nfields++;
 }
 
-static int end_field(struct mlci_csv *c, const struct csv_parse *p, size_t off,
+static inline int end_field(struct mlci_csv *c, const struct csv_parse *p, size_t off,
 		     size_t len, int quoted)
 {
 	if (c->nfields >= c->max_fields)
 		return mlci_error(MLCI_EXIT_INPUT, "%s:%ld: more than %zu fields",
 				  c->path, c->line, c->max_fields);
 	c->buf[off + len] = '\0';
-	push_field(c, off - p->rec, len, quoted);
+	if (c->nfields == c->fields_alloc)
+		grow_fields(c);
+	/* Offsets from the record's start: the buffer may still move. */
+	c->field[c->nfields] = (char *)(uintptr_t)(off - p->rec);
+	c->len[c->nfields] = len;
+	c->quoted[c->nfields] = (unsigned char)quoted;
+	c->nfields++;
 	return 0;
 }
 
@@ -538,12 +539,13 @@ static const double pow10_exact[] = {
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
 };
 
-int mlci_csv_parse_double(const char *s, size_t len, double *out)
+int mlci_csv_parse_number(const char *s, size_t len, double *out, int *integral)
 {
-	const char *p = s, *e = s + len;
+	const char *p = s, *e = s + len, *q;
 	uint64_t m = 0;
-	int neg = 0, digits = 0, frac = 0, any = 0, dot = 0;
+	size_t ndig;
 	long exp10 = 0;
+	int neg = 0;
 	char *end;
 	double d;
 
@@ -553,75 +555,54 @@ int mlci_csv_parse_double(const char *s, size_t len, double *out)
 		neg = *p == '-';
 		p++;
 	}
-	for (; p < e; p++) {
-		unsigned dg = (unsigned char)*p - '0';
+	/* Integer part, then fraction, into one mantissa. */
+	q = p;
+	while (p < e && (unsigned char)(*p - '0') < 10)
+		m = m * 10 + (unsigned char)(*p++ - '0');
+	ndig = (size_t)(p - q);
+	if (p < e && *p == '.') {
+		const char *f = ++p;
 
-		if (dg < 10) {
-			any = 1;
-			if (m == 0 && dg == 0) {
-				if (dot)
-					frac++;
-				continue;	/* leading zeros */
-			}
-			if (digits >= 19)
-				goto slow;
-			m = m * 10 + dg;
-			digits++;
-			if (dot)
-				frac++;
-		} else if (*p == '.' && !dot) {
-			dot = 1;
-		} else {
-			break;
-		}
+		while (p < e && (unsigned char)(*p - '0') < 10)
+			m = m * 10 + (unsigned char)(*p++ - '0');
+		exp10 = -(long)(p - f);
+		ndig += (size_t)(p - f);
 	}
-	if (!any)
-		goto slow;
+	if (!ndig)
+		return -1;
 	if (p < e) {
+		int eneg = 0;
+		long ev = 0;
+
 		if (*p != 'e' && *p != 'E')
 			return -1;
-		{
-			const char *q = p + 1;
-			int eneg = 0;
-			long ev = 0;
-
-			if (q < e && (*q == '-' || *q == '+')) {
-				eneg = *q == '-';
-				q++;
-			}
-			if (q >= e)
-				return -1;
-			for (; q < e; q++) {
-				unsigned dg = (unsigned char)*q - '0';
-
-				if (dg >= 10)
-					return -1;
-				if (ev < 100000)
-					ev = ev * 10 + dg;
-			}
-			exp10 = eneg ? -ev : ev;
+		p++;
+		if (p < e && (*p == '-' || *p == '+')) {
+			eneg = *p == '-';
+			p++;
 		}
+		if (p >= e)
+			return -1;
+		for (; p < e; p++) {
+			unsigned dg = (unsigned char)(*p - '0');
+
+			if (dg >= 10)
+				return -1;
+			if (ev < 100000)
+				ev = ev * 10 + dg;
+		}
+		exp10 += eneg ? -ev : ev;
 	}
-	exp10 -= frac;
-	if (m == 0) {
-		*out = neg ? -0.0 : 0.0;
-		return 0;
-	}
-	if (m <= (UINT64_C(1) << 53) && exp10 >= -22 && exp10 <= 22) {
+	/* 19 digits always fit in 64 bits; more (or leading zeros) go slow. */
+	*integral = p == q + ndig && ndig <= 16;
+	if (ndig <= 19 && m <= (UINT64_C(1) << 53) && exp10 >= -22 &&
+	    exp10 <= 22) {
 		d = (double)m;
 		d = exp10 < 0 ? d / pow10_exact[-exp10] : d * pow10_exact[exp10];
 		*out = neg ? -d : d;
 		return 0;
 	}
-slow:
-	/* Only decimal forms: strtod's inf, nan and hex are not numbers here. */
-	for (p = s; p < e; p++) {
-		char ch = *p;
-
-		if (!((ch >= '0' && ch <= '9') || ch == '.' || ch == '-' ||
-		      ch == '+' || ch == 'e' || ch == 'E'))
-			return -1;
-	}
+	/* The syntax is checked: strtod rounds it exactly. */
 	if (s[len] != '\0') {
 		char tmp[512];
 
@@ -629,12 +610,10 @@ slow:
 			return -1;
 		memcpy(tmp, s, len);
 		tmp[len] = '\0';
-		errno = 0;
 		d = strtod(tmp, &end);
 		if (end != tmp + len)
 			return -1;
 	} else {
-		errno = 0;
 		d = strtod(s, &end);
 		if (end != s + len)
 			return -1;
@@ -643,6 +622,13 @@ slow:
 		return -1;
 	*out = d;
 	return 0;
+}
+
+int mlci_csv_parse_double(const char *s, size_t len, double *out)
+{
+	int integral;
+
+	return mlci_csv_parse_number(s, len, out, &integral);
 }
 
 int mlci_csv_parse_integer(const char *s, size_t len, int64_t *out)

@@ -104,6 +104,14 @@ void mlci_csv_release(struct mlci_csv *c);
 int mlci_csv_parse_double(const char *s, size_t len, double *out);
 
 /*
+ * As mlci_csv_parse_double(), and *integral set to 1 when s is written as
+ * an integer (digits with an optional sign, at most 16 of them: exact as a
+ * double), else 0.
+ */
+int mlci_csv_parse_number(const char *s, size_t len, double *out,
+			  int *integral);
+
+/*
  * Parse s[0..len) as a decimal integer with an optional sign, within
  * +/- 2^53 (so that it is exact as a double). 0 or -1.
  */

@@ -365,19 +365,20 @@ static void process_value(struct run *run, struct vcol *v, const char *f,
 				return;
 			}
 			d = (double)iv;
-		} else if (mlci_csv_parse_double(f, len, &d)) {
-			if (v->inferred) {
-				v->flipped = 1;
-				run->restart = 1;
+		} else {
+			int integral;
+
+			if (mlci_csv_parse_number(f, len, &d, &integral)) {
+				if (v->inferred) {
+					v->flipped = 1;
+					run->restart = 1;
+					return;
+				}
+				v->st->invalid++;
+				acc_add(&v->acc[CK_TYPE], max, row, line, shown, len);
 				return;
 			}
-			v->st->invalid++;
-			acc_add(&v->acc[CK_TYPE], max, row, line, shown, len);
-			return;
-		} else if (v->inferred && v->is_int &&
-			   (memchr(f, '.', len) || memchr(f, 'e', len) ||
-			    memchr(f, 'E', len) || fabs(d) > 9007199254740992.0)) {
-			v->is_int = 0;
+			v->is_int &= integral;
 		}
 		if (sc && ((sc->has_min && d < sc->min) ||
 			   (sc->has_max && d > sc->max)))
@@ -623,7 +624,7 @@ static int setup_columns(struct run *run, struct mlci_csv *c,
 			v->sensitive = v->sc->sensitive;
 		} else if (forced) {
 			v->type = forced->type;
-		} else if (pass_types && pass_types[i] == MLCI_TYPE_STRING) {
+		} else if (pass_types && pass_types[idx[i]] == MLCI_TYPE_STRING) {
 			v->type = MLCI_TYPE_STRING;
 		} else {
 			v->type = MLCI_TYPE_NUMBER;
@@ -818,6 +819,49 @@ out:
 	return ret;
 }
 
+/*
+ * The types of the columns seen in the first SNIFF_ROWS rows: a column
+ * with a non-number there is read as strings from the start, so that the
+ * common case needs one pass. A new array indexed by the header's fields
+ * (MLCI_TYPE_STRING or MLCI_TYPE_NUMBER), or NULL when the file has no
+ * header. Problems are left for the real pass to report.
+ */
+#define SNIFF_ROWS 10000
+static enum mlci_type *sniff_types(const char *path, const struct run *run)
+{
+	const struct mlci_validate_options *o = run->o;
+	struct mlci_csv_options co = MLCI_CSV_OPTIONS_INIT;
+	enum mlci_type *t = NULL;
+	struct mlci_csv c;
+	size_t nh = 0, i, rows = 0;
+	int q = mlci_set_quiet(1);
+
+	co.delimiter = o->delimiter ? o->delimiter
+		     : run->schema && run->schema->delimiter ? run->schema->delimiter
+		     : ',';
+	co.max_record = o->max_record;
+	if (!mlci_csv_open(&c, path, &co) && mlci_csv_read(&c) > 0) {
+		nh = c.nfields;
+		t = xcalloc(nh, sizeof(*t));
+		for (i = 0; i < nh; i++)
+			t[i] = MLCI_TYPE_NUMBER;
+		while (rows++ < SNIFF_ROWS && mlci_csv_read(&c) > 0 &&
+		       c.nfields == nh) {
+			for (i = 0; i < nh; i++) {
+				double d;
+
+				if (t[i] == MLCI_TYPE_NUMBER &&
+				    !is_missing(run, c.field[i], c.len[i]) &&
+				    mlci_csv_parse_double(c.field[i], c.len[i], &d))
+					t[i] = MLCI_TYPE_STRING;
+			}
+		}
+	}
+	mlci_csv_release(&c);
+	mlci_set_quiet(q);
+	return t;
+}
+
 int mlci_validate_file(const char *path, const struct mlci_validate_options *o,
 		       struct mlci_validate_result *r)
 {
@@ -834,19 +878,27 @@ int mlci_validate_file(const char *path, const struct mlci_validate_options *o,
 	run.max_examples = o->max_examples ? o->max_examples : DEFAULT_EXAMPLES;
 	run.missing_values = o->schema ? &o->schema->missing_values : &none;
 	r->passes = 1;
-	ret = one_pass(path, &run, NULL);
+	types = sniff_types(path, &run);
+	ret = one_pass(path, &run, types);
 	if (!ret && run.restart) {
-		size_t i;
+		size_t i, nidx = 1;
 
 		/*
 		 * A column without a declared type held a non-number: read
 		 * again, that column as strings, so that its statistics cover
 		 * every row.
 		 */
-		types = xcalloc(run.ncols ? run.ncols : 1, sizeof(*types));
 		for (i = 0; i < run.ncols; i++)
-			types[i] = run.cols[i].flipped ? MLCI_TYPE_STRING
-						       : MLCI_TYPE_NUMBER;
+			if (run.cols[i].index + 1 > nidx)
+				nidx = run.cols[i].index + 1;
+		if (!types) {
+			types = xcalloc(nidx, sizeof(*types));
+			for (i = 0; i < nidx; i++)
+				types[i] = MLCI_TYPE_NUMBER;
+		}
+		for (i = 0; i < run.ncols; i++)
+			if (run.cols[i].flipped)
+				types[run.cols[i].index] = MLCI_TYPE_STRING;
 		run_release(&run);
 		mlci_validate_result_release(r);
 		memset(r, 0, sizeof(*r));
