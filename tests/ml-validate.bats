@@ -431,3 +431,14 @@ EOF
 	d=$(json_get validate.stats.x.distinct)
 	[ "$d" -gt 194000 ] && [ "$d" -lt 206000 ]
 }
+
+@test "the example schema and inferred schemas follow the schema file's JSON Schema" {
+	run_ml 0 ml-validate --infer-schema inferred.yaml "$CREDIT" </dev/null
+	for f in "$SCHEMA" inferred.yaml; do
+		"$PY" - "$TOP/schemas/validate-schema.schema.json" "$f" <<'PYEOF'
+import json, sys, yaml, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator(schema).validate(yaml.safe_load(open(sys.argv[2])))
+PYEOF
+	done
+}
