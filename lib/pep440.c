@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* PEP 440 versions: a hand-written parser of packaging's VERSION_PATTERN, the normal form, the order, specifiers. */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -314,11 +315,18 @@ int mlci_pep440_is_prerelease(const struct mlci_pep440 *v)
 	return v->pre != MLCI_PEP440_PRE_NONE || v->has_dev;
 }
 
-static void set_err(char *err, size_t errlen, const char *msg, size_t n,
-		    const char *s)
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
 {
-	if (err && errlen)
-		snprintf(err, errlen, msg, (int)n, s);
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
 }
 
 int mlci_pep440_check_clause(const char *s, size_t len, char *err,
@@ -346,7 +354,7 @@ int mlci_pep440_check_clause(const char *s, size_t len, char *err,
 	}
 	if (!op) {
 		set_err(err, errlen, "expected an operator (~= == != <= >= < > ===) in '%.*s'",
-			(size_t)(end - s), s);
+			(int)(end - s), s);
 		return -1;
 	}
 	s += n;
@@ -354,8 +362,7 @@ int mlci_pep440_check_clause(const char *s, size_t len, char *err,
 		s++;
 	vlen = (size_t)(end - s);
 	if (!vlen) {
-		set_err(err, errlen, "no version after the operator in '%.*s'",
-			vlen, s);
+		set_err(err, errlen, "no version after the operator in '%.*s'", (int)vlen, s);
 		return -1;
 	}
 	if (!strcmp(op, "===")) {
@@ -364,7 +371,7 @@ int mlci_pep440_check_clause(const char *s, size_t len, char *err,
 				break;
 		if (i == vlen)
 			return 0;
-		set_err(err, errlen, "invalid arbitrary version '%.*s'", vlen, s);
+		set_err(err, errlen, "invalid arbitrary version '%.*s'", (int)vlen, s);
 		return -1;
 	}
 	if (vlen > MLCI_PEP440_MAX_LEN) {
@@ -378,27 +385,23 @@ int mlci_pep440_check_clause(const char *s, size_t len, char *err,
 		ver[vlen - 2] = '\0';
 	}
 	if (mlci_pep440_parse(ver, &v) || isspace((unsigned char)ver[0])) {
-		set_err(err, errlen, "invalid version '%.*s'", vlen, s);
+		set_err(err, errlen, "invalid version '%.*s'", (int)vlen, s);
 		return -1;
 	}
 	if (wildcard && (strcmp(op, "==") && strcmp(op, "!="))) {
-		set_err(err, errlen, "a wildcard is allowed only after == and !=: '%.*s'",
-			vlen, s);
+		set_err(err, errlen, "a wildcard is allowed only after == and !=: '%.*s'", (int)vlen, s);
 		return -1;
 	}
 	if (wildcard && (v.pre || v.has_post || v.has_dev || v.local[0])) {
-		set_err(err, errlen, "a wildcard must follow the release numbers: '%.*s'",
-			vlen, s);
+		set_err(err, errlen, "a wildcard must follow the release numbers: '%.*s'", (int)vlen, s);
 		return -1;
 	}
 	if (v.local[0] && strcmp(op, "==") && strcmp(op, "!=")) {
-		set_err(err, errlen, "a local version label is allowed only after == and !=: '%.*s'",
-			vlen, s);
+		set_err(err, errlen, "a local version label is allowed only after == and !=: '%.*s'", (int)vlen, s);
 		return -1;
 	}
 	if (!strcmp(op, "~=") && v.nrelease < 2) {
-		set_err(err, errlen, "~= needs at least two release numbers: '%.*s'",
-			vlen, s);
+		set_err(err, errlen, "~= needs at least two release numbers: '%.*s'", (int)vlen, s);
 		return -1;
 	}
 	return 0;

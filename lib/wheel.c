@@ -472,16 +472,16 @@ static void find_dist_info(struct check *c)
 			if (!w->dist_info)
 				w->dist_info = xstrndup(n, k);
 			else
-				mlci_wheel_add(w, c->o, "D002", n,
+				mlci_wheel_add(w, c->o, "D002", w->filename,
 					       "'%s' and '%.*s' are both .dist-info directories",
 					       w->dist_info, (int)k, n);
 			if (!dir_matches(c, n, k - strlen(".dist-info")))
-				mlci_wheel_add(w, c->o, "D003", n,
+				mlci_wheel_add(w, c->o, "D003", w->filename,
 					       "'%.*s' is not named after '%s' %s",
 					       (int)k, n, w->name ? w->name : "?",
 					       w->version ? w->version : "?");
 		} else if (!dir_matches(c, n, k - strlen(".data"))) {
-			mlci_wheel_add(w, c->o, "D003", n,
+			mlci_wheel_add(w, c->o, "D003", w->filename,
 				       "'%.*s' is not named after '%s' %s", (int)k,
 				       n, w->name ? w->name : "?",
 				       w->version ? w->version : "?");

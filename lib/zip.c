@@ -193,10 +193,14 @@ static void check_name(struct mlci_zip_entry *e, mlci_zip_report cb, void *ctx)
 	for (c = n; *c;) {
 		size_t k = strcspn(c, "/\\");
 
-		if (k == 2 && c[0] == '.' && c[1] == '.')
+		if (k == 2 && c[0] == '.' && c[1] == '.') {
 			report(cb, ctx, MLCI_ZIP_DOTDOT, e, "%s", n);
-		else if ((k == 1 && c[0] == '.') || (k == 0 && c != n))
+			break;
+		}
+		if ((k == 1 && c[0] == '.') || (k == 0 && c != n)) {
 			report(cb, ctx, MLCI_ZIP_BAD_NAME, e, "'.' or empty component in '%s'", n);
+			break;
+		}
 		if (!c[k])
 			break;
 		c += k + 1;

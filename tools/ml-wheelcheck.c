@@ -204,8 +204,8 @@ int cmd_main(int argc, char **argv)
 		goto out;
 	section = mlci_wheel_to_json(&w);
 
-	if (index_url || publish_url) {
-		const char *url = index_url ? index_url : publish_url;
+	if (index_url) {
+		const char *url = index_url;
 
 		if (!w.name || !w.version) {
 			mlci_json_set_null(section, "index");
@@ -227,8 +227,6 @@ int cmd_main(int argc, char **argv)
 	section = mlci_wheel_to_json(&w);
 	if (have_idx)
 		mlci_json_set(section, "index", mlci_pyindex_result_json(&idx));
-	else if (index_url || publish_url)
-		mlci_json_set_null(section, "index");
 	else
 		mlci_json_set_null(section, "index");
 
