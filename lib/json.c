@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
@@ -164,4 +165,113 @@ int mlci_json_read_file(const char *path, size_t max, cJSON **out)
 		fclose(fp);
 	strbuf_release(&sb);
 	return ret;
+}
+
+static void print_number(double d, struct strbuf *out)
+{
+	char buf[32];
+	int prec;
+
+	if (!isfinite(d)) {
+		strbuf_addstr(out, "null");
+		return;
+	}
+	if (d == 0) {
+		strbuf_addstr(out, signbit(d) ? "-0" : "0");
+		return;
+	}
+	/* The shortest of 15, 16 or 17 significant digits that reads back. */
+	for (prec = 15; prec <= 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	strbuf_addstr(out, buf);
+}
+
+static void print_string(const char *s, struct strbuf *out)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	strbuf_addch(out, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		switch (c) {
+		case '"': strbuf_addstr(out, "\\\""); break;
+		case '\\': strbuf_addstr(out, "\\\\"); break;
+		case '\b': strbuf_addstr(out, "\\b"); break;
+		case '\f': strbuf_addstr(out, "\\f"); break;
+		case '\n': strbuf_addstr(out, "\\n"); break;
+		case '\r': strbuf_addstr(out, "\\r"); break;
+		case '\t': strbuf_addstr(out, "\\t"); break;
+		default:
+			if (c < 0x20) {
+				strbuf_addstr(out, "\\u00");
+				strbuf_addch(out, hex[c >> 4]);
+				strbuf_addch(out, hex[c & 15]);
+			} else {
+				strbuf_addch(out, (char)c);
+			}
+		}
+	}
+	strbuf_addch(out, '"');
+}
+
+static void indent(struct strbuf *out, int pretty, int depth)
+{
+	if (!pretty)
+		return;
+	strbuf_addch(out, '\n');
+	while (depth-- > 0)
+		strbuf_addstr(out, "  ");
+}
+
+static void print_value(const cJSON *v, int pretty, int depth,
+			struct strbuf *out)
+{
+	const cJSON *c;
+	int obj;
+
+	switch (v->type & 0xff) {
+	case cJSON_NULL:
+	case cJSON_Invalid:
+		strbuf_addstr(out, "null");
+		return;
+	case cJSON_False:
+		strbuf_addstr(out, "false");
+		return;
+	case cJSON_True:
+		strbuf_addstr(out, "true");
+		return;
+	case cJSON_Number:
+		print_number(v->valuedouble, out);
+		return;
+	case cJSON_String:
+		print_string(v->valuestring ? v->valuestring : "", out);
+		return;
+	case cJSON_Raw:
+		strbuf_addstr(out, v->valuestring ? v->valuestring : "null");
+		return;
+	}
+	obj = (v->type & 0xff) == cJSON_Object;
+	strbuf_addch(out, obj ? '{' : '[');
+	for (c = v->child; c; c = c->next) {
+		indent(out, pretty, depth + 1);
+		if (obj) {
+			print_string(c->string ? c->string : "", out);
+			strbuf_addstr(out, pretty ? ": " : ":");
+		}
+		print_value(c, pretty, depth + 1, out);
+		if (c->next)
+			strbuf_addch(out, ',');
+	}
+	if (v->child)
+		indent(out, pretty, depth);
+	strbuf_addch(out, obj ? '}' : ']');
+}
+
+void mlci_json_print(const cJSON *v, int pretty, struct strbuf *out)
+{
+	print_value(v, pretty, 0, out);
 }

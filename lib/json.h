@@ -7,6 +7,8 @@
 
 #include <cjson/cJSON.h>
 
+struct strbuf;
+
 /* A number item, or a null item when v is NaN or infinite. */
 cJSON *mlci_json_number(double v);
 
@@ -51,6 +53,14 @@ int mlci_json_parse(const char *buf, size_t len, const char *what,
  * malformed or oversized file; -MLCI_EXIT_SYSTEM for a read error.
  */
 int mlci_json_read_file(const char *path, size_t max, cJSON **out);
+
+/*
+ * Append v as JSON text to out: compact, or indented by two spaces when
+ * pretty. Numbers are written in the shortest form that reads back to the
+ * same double (cJSON's own printer can lose the last digit); non-finite
+ * numbers as null; raw items as they are.
+ */
+void mlci_json_print(const cJSON *v, int pretty, struct strbuf *out);
 
 /* The first key that occurs twice in obj (not recursive), or NULL. */
 const char *mlci_json_duplicate_key(const cJSON *obj);

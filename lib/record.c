@@ -168,11 +168,10 @@ static int known_section(const char *name)
 
 char *mlci_record_print(const cJSON *rec, int pretty)
 {
+	struct strbuf out = STRBUF_INIT;
 	cJSON *copy = cJSON_CreateObject();
 	const cJSON *it;
 	size_t i;
-	char *text, *withnl;
-	size_t len;
 
 	if (!copy)
 		mlci_die("out of memory");
@@ -190,17 +189,10 @@ char *mlci_record_print(const cJSON *rec, int pretty)
 		if (it->string && !known_section(it->string) &&
 		    !cJSON_AddItemReferenceToObject(copy, it->string, (cJSON *)it))
 			mlci_die("out of memory");
-	text = pretty ? cJSON_Print(copy) : cJSON_PrintUnformatted(copy);
+	mlci_json_print(copy, pretty, &out);
+	strbuf_addch(&out, '\n');
 	cJSON_Delete(copy);
-	if (!text)
-		mlci_die("out of memory printing the record");
-	len = strlen(text);
-	withnl = xmalloc(len + 2);
-	memcpy(withnl, text, len);
-	withnl[len] = '\n';
-	withnl[len + 1] = '\0';
-	cJSON_free(text);
-	return withnl;
+	return strbuf_detach(&out, NULL);
 }
 
 int mlci_record_write(FILE *fp, const cJSON *rec, int pretty)

@@ -150,8 +150,8 @@ PY
 }
 
 @test "a write error on stdout is exit 4, not success" {
-	run ml-gate 'accuracy >= 0.7' <<<'{"train":{"metrics":{"accuracy":0.9}}}' >/dev/full
-	[ "$status" -eq 4 ]
+	run_ml 4 bash -c "echo '{\"train\":{\"metrics\":{\"accuracy\":0.9}}}' | ml-gate 'accuracy >= 0.7' >/dev/full"
+	[[ "$stderr" == *"ml-gate: write error on standard output: No space left on device" ]]
 }
 
 @test "outside a repository the git section is null with a warning" {
@@ -195,4 +195,89 @@ PY
 	assert_json git.head_sha '"1111111111111111111111111111111111111111"'
 	printf '%s\n' "$output" >rec.json
 	validate_record rec.json
+}
+
+# The pull-request comment, against the loopback fake of GitHub's API.
+start_github() {
+	"$PY" "$TOP/tests/servers/github_api.py" --port-file port --log requests.log "$@" \
+		>/dev/null 2>server.err &
+	GITHUB_PID=$!
+	local i
+	for i in $(seq 100); do
+		[ -s port ] && break
+		sleep 0.05
+	done
+	[ -s port ] || { cat server.err >&2; return 1; }
+	printf '{"action":"synchronize","number":7,"pull_request":{"number":7,"head":{"ref":"model/x","sha":"1111111111111111111111111111111111111111"},"base":{"ref":"main"}}}' >event.json
+	export GITHUB_ACTIONS=true GITHUB_EVENT_NAME=pull_request GITHUB_EVENT_PATH=$PWD/event.json \
+		GITHUB_HEAD_REF=model/x GITHUB_SHA=2222222222222222222222222222222222222222 \
+		GITHUB_REPOSITORY=acme/bank GITHUB_TOKEN=ghs_test_token \
+		GITHUB_API_URL=http://127.0.0.1:$(cat port) \
+		GITHUB_OUTPUT=$PWD/out GITHUB_STEP_SUMMARY=$PWD/summary
+}
+
+teardown() {
+	if [ -n "${GITHUB_PID:-}" ]; then
+		kill "$GITHUB_PID" 2>/dev/null || true
+		wait "$GITHUB_PID" 2>/dev/null || true
+	fi
+}
+
+# The comments on issue 7 whose body holds ml-gate's marker, one body a line.
+gate_comments() {
+	local page
+	for page in 1 2 3; do
+		curl -s -H "Authorization: Bearer ghs_test_token" \
+			"$GITHUB_API_URL/repos/acme/bank/issues/7/comments?per_page=100&page=$page"
+		echo
+	done | "$PY" -c 'import json,sys
+for line in sys.stdin:
+    for c in json.loads(line) if line.strip() else []:
+        if "<!-- mlci:ml-gate -->" in c["body"]:
+            print(c["id"], c["body"].splitlines()[1])'
+}
+
+@test "--comment creates one comment, then updates it instead of adding another" {
+	start_github --seed 7:120
+	run_ml 1 ml-gate --comment 'accuracy >= 0.70' <<<'{"train":{"metrics":{"accuracy":0.68}}}'
+	run gate_comments
+	[ "${#lines[@]}" -eq 1 ]
+	local first=${lines[0]%% *}
+	run_ml 0 ml-gate --comment 'accuracy >= 0.70' <<<'{"train":{"metrics":{"accuracy":0.75}}}'
+	run gate_comments
+	[ "${#lines[@]}" -eq 1 ]
+	[ "${lines[0]%% *}" = "$first" ]
+	curl -s -H "Authorization: Bearer ghs_test_token" "$GITHUB_API_URL/repos/acme/bank/issues/comments/$first" |
+		grep -q 'ml-gate: passed'
+	# The seeded 120 comments span two pages: the first run had to look
+	# at both before creating; the second found its comment and patched it.
+	[ "$(grep -c '"method": "POST"' requests.log)" -eq 1 ]
+	[ "$(grep -c '"method": "PATCH"' requests.log)" -eq 1 ]
+}
+
+@test "--comment with a read-only token warns and keeps the verdict" {
+	start_github --read-only
+	run_ml 1 ml-gate --comment 'accuracy >= 0.70' <<<'{"train":{"metrics":{"accuracy":0.68}}}'
+	assert_json gate.ok false
+	[[ "$stderr" == *"warning:"* ]]
+	run gate_comments
+	[ "${#lines[@]}" -eq 0 ]
+}
+
+@test "--comment outside a pull request warns and posts nothing" {
+	start_github
+	export GITHUB_EVENT_NAME=push
+	printf '{"ref":"refs/heads/main"}' >event.json
+	run_ml 0 ml-gate --comment 'accuracy >= 0.70' <<<'{"train":{"metrics":{"accuracy":0.8}}}'
+	[[ "$stderr" == *"warning:"*"pull request"* ]]
+	! grep -q '"method": "POST"' requests.log
+}
+
+@test "--comment: an API failing after retries is exit 5; the token is only masked" {
+	start_github --fail 503:100
+	run_ml 5 ml-gate --comment 'accuracy >= 0.70' <<<'{"train":{"metrics":{"accuracy":0.8}}}'
+	[ -z "$output" ]
+	# The one place the token may appear is the runner's mask command.
+	[ "$(printf '%s\n' "$stderr" | grep -c ghs_test_token)" -eq 1 ]
+	printf '%s\n' "$stderr" | grep -qx '::add-mask::ghs_test_token'
 }
