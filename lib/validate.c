@@ -1058,7 +1058,7 @@ static void profile_counts(const struct mlci_profile *p, struct counts *out)
 			snprintf(buf, sizeof(buf), "%.17g", vals[i]);
 			counts_push(out, buf, (size_t)w[i]);
 		}
-		out->approximate = mlci_profile_values(p, &i) == NULL;
+		out->approximate = p->sketch;
 		free(vals);
 		free(w);
 	}
