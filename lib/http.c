@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 
 #include "http.h"
+#include "json.h"
 #include "now.h"
 #include "random.h"
 #include "usage.h"
@@ -902,9 +903,11 @@ int mlci_http_json(const struct mlci_http_opts *opts, const char *method,
 	if (!has_header(headers, "Accept") && !has_header(opts->headers, "Accept"))
 		all[n++] = "Accept: application/json";
 	if (send) {
-		text = cJSON_PrintUnformatted(send);
-		if (!text)
-			mlci_die("out of memory");
+		struct strbuf sb = STRBUF_INIT;
+
+		/* Our printer: metric values must reach a server digit for digit. */
+		mlci_json_print(send, 0, &sb);
+		text = strbuf_detach(&sb, NULL);
 		all[n++] = "Content-Type: application/json";
 		req.body = text;
 		req.body_len = strlen(text);
