@@ -337,7 +337,10 @@ static int read_central(struct mlci_zip *z, uint64_t nentries,
 		e->usize = rd32(p + 24);
 		e->external_attr = rd32(p + 38);
 		e->local_offset = rd32(p + 42);
-		e->name = xstrndup((const char *)p + CENTRAL_LEN, nlen);
+		/* All nlen bytes, NULs included, so a NUL inside is seen. */
+		e->name = xmalloc((size_t)nlen + 1);
+		memcpy(e->name, p + CENTRAL_LEN, nlen);
+		e->name[nlen] = '\0';
 		e->name_len = nlen;
 		z->nr++;
 		if (apply_zip64_extra(p + CENTRAL_LEN + nlen, elen, &e->usize,
