@@ -211,7 +211,7 @@ cJSON *mlci_stats_view(const struct mlci_stats *s)
 int mlci_stats_write(const struct mlci_stats *s, const char *path)
 {
 	cJSON *doc = cJSON_CreateObject(), *cols = cJSON_CreateArray();
-	char *text;
+	struct strbuf text = STRBUF_INIT;
 	size_t i;
 	int ret;
 
@@ -229,18 +229,11 @@ int mlci_stats_write(const struct mlci_stats *s, const char *path)
 		cJSON_AddItemToArray(cols, o);
 	}
 	mlci_json_set(doc, "columns", cols);
-	text = cJSON_PrintUnformatted(doc);
+	mlci_json_print(doc, 0, &text);
+	strbuf_addch(&text, '\n');
 	cJSON_Delete(doc);
-	if (!text)
-		mlci_die("out of memory");
-	{
-		size_t n = strlen(text);
-
-		text[n] = '\n';
-		ret = mlci_atomic_write_file(path, text, n + 1);
-		text[n] = '\0';
-	}
-	free(text);
+	ret = mlci_atomic_write_file(path, text.buf, text.len);
+	strbuf_release(&text);
 	return ret;
 }
 
