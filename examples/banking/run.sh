@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The banking example's main job, run locally: validate the credit data,
 # then gate the candidate model's metrics against the production model's.
-# Prints the verdict on stderr and the final record on stdout.
+# Prints the verdicts on stderr and writes the final record to
+# examples/banking/out/record.json (or the file named by MLCI_OUT).
 #
 # Until ml-train and ml-register land, the metrics come from the reference
 # models in metrics/ (trained with scikit-learn by
@@ -13,8 +14,19 @@ bin=${MLCI_BIN:-$here/../../build/default/bin}
 PATH=$bin:$PATH
 cd "$here"
 
+out=${MLCI_OUT:-$here/out/record.json}
+mkdir -p "$(dirname "$out")"
+
 set -o pipefail
+status=0
 ml-validate --schema schema.yaml data/credit_data.csv </dev/null |
 	ml-gate --config gate.yaml \
 		--metrics metrics/candidate.json \
-		--baseline metrics/champion.json
+		--baseline metrics/champion.json >"$out.tmp" || status=$?
+if [ -s "$out.tmp" ]; then
+	mv "$out.tmp" "$out"
+	echo "record: $out" >&2
+else
+	rm -f "$out.tmp"
+fi
+exit "$status"

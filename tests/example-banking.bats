@@ -1,0 +1,33 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# The banking example's main job, as the README runs it.
+
+load helpers
+
+@test "the banking example validates the data and passes its gate" {
+	MLCI_BIN=$MLCI_BUILD/bin MLCI_OUT=$PWD/record.json run_ml 0 "$TOP/examples/banking/run.sh"
+	[[ "$stderr" == *"ml-validate: data/credit_data.csv: 4454 rows, 14 columns: ok"* ]]
+	[[ "$stderr" == *"ml-gate: passed: 4 rules"* ]]
+	output=$(cat record.json)
+	assert_json validate.ok true
+	assert_json data.rows 4454
+	assert_json gate.ok true
+	assert_json gate.rules.0.rule '"accuracy >= 0.70"'
+	validate_record record.json
+}
+
+@test "the banking example's reference metrics are scikit-learn's, reproducibly" {
+	mkdir metrics data
+	cp "$TOP/examples/banking/metrics/reference-models.py" metrics/
+	cp "$TOP/examples/banking/data/credit_data.csv" data/
+	run_ml 0 "$PY" metrics/reference-models.py
+	"$PY" - "$TOP/examples/banking/metrics" <<'PY'
+import json, sys
+for name in ("champion", "candidate"):
+    want = json.load(open(f"{sys.argv[1]}/{name}.json"))
+    got = json.load(open(f"metrics/{name}.json"))
+    assert want.keys() == got.keys(), name
+    for k in want:
+        assert abs(want[k] - got[k]) <= 1e-12, (name, k, want[k], got[k])
+PY
+}
