@@ -20,6 +20,8 @@ int mlci_set_quiet(int q)
 }
 
 static void vreport(const char *prefix, const char *fmt, va_list ap,
+		    const char *suffix) __attribute__((format(printf, 2, 0)));
+static void vreport(const char *prefix, const char *fmt, va_list ap,
 		    const char *suffix)
 {
 	char msg[4096];
