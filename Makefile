@@ -11,7 +11,7 @@ DESTDIR ?=
 CC ?= cc
 CFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
-PKGS = libcurl libcjson libgit2 libcrypto yaml-0.1 zlib
+PKGS = libcurl libcjson libgit2 libcrypto yaml-0.1 zlib openblas lapacke
 
 # The project's own flags, kept apart from the user's CFLAGS.
 MLCI_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic \
@@ -44,6 +44,7 @@ LIB_SRCS =
 LIB_SRCS += lib/atomic.c
 LIB_SRCS += lib/config.c
 LIB_SRCS += lib/csv.c
+LIB_SRCS += lib/dataset.c
 LIB_SRCS += lib/digest.c
 LIB_SRCS += lib/distrib.c
 LIB_SRCS += lib/drift.c
@@ -53,11 +54,15 @@ LIB_SRCS += lib/gitctx.c
 LIB_SRCS += lib/github.c
 LIB_SRCS += lib/http.c
 LIB_SRCS += lib/json.c
+LIB_SRCS += lib/linear.c
 LIB_SRCS += lib/metadata.c
 LIB_SRCS += lib/metrics.c
+LIB_SRCS += lib/mlp.c
 LIB_SRCS += lib/now.c
+LIB_SRCS += lib/optim.c
 LIB_SRCS += lib/parse-options.c
 LIB_SRCS += lib/pep440.c
+LIB_SRCS += lib/preprocess.c
 LIB_SRCS += lib/profile.c
 LIB_SRCS += lib/pyindex.c
 LIB_SRCS += lib/random.c
@@ -65,6 +70,7 @@ LIB_SRCS += lib/record.c
 LIB_SRCS += lib/rules.c
 LIB_SRCS += lib/schema.c
 LIB_SRCS += lib/sketch.c
+LIB_SRCS += lib/split.c
 LIB_SRCS += lib/strbuf.c
 LIB_SRCS += lib/tool.c
 LIB_SRCS += lib/usage.c
@@ -84,6 +90,7 @@ UNIT_TESTS =
 UNIT_TESTS += atomic
 UNIT_TESTS += config
 UNIT_TESTS += csv
+UNIT_TESTS += dataset
 UNIT_TESTS += digest
 UNIT_TESTS += distrib
 UNIT_TESTS += drift
@@ -92,16 +99,21 @@ UNIT_TESTS += gha
 UNIT_TESTS += gitctx
 UNIT_TESTS += http
 UNIT_TESTS += json
+UNIT_TESTS += linear
 UNIT_TESTS += metrics
+UNIT_TESTS += mlp
 UNIT_TESTS += now
+UNIT_TESTS += optim
 UNIT_TESTS += parse-options
 UNIT_TESTS += pep440
+UNIT_TESTS += preprocess
 UNIT_TESTS += profile
 UNIT_TESTS += pyindex
 UNIT_TESTS += random
 UNIT_TESTS += record
 UNIT_TESTS += rules
 UNIT_TESTS += schema
+UNIT_TESTS += split
 UNIT_TESTS += strbuf
 UNIT_TESTS += validate
 UNIT_TESTS += wheel
@@ -190,7 +202,7 @@ DEB_PACKAGES = build-essential clang libclang-rt-14-dev pkg-config scdoc \
 	libcurl4-openssl-dev libcjson-dev libgit2-dev libssl-dev libyaml-dev \
 	bats bats-assert bats-support python3 python3-jsonschema \
 	python3-scipy python3-sklearn python3-statsmodels python3-pandas git \
-	zlib1g-dev hyperfine time python3-build python3-setuptools python3-wheel python3-pip-whl python3-setuptools-whl twine
+	zlib1g-dev libopenblas-dev liblapacke-dev hyperfine time python3-build python3-setuptools python3-wheel python3-pip-whl python3-setuptools-whl twine
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
