@@ -18,7 +18,9 @@ MLCI_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic \
 	-Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings -Wvla \
 	-Wformat=2 -fno-common -Ilib -DMLCI_VERSION='"$(VERSION)"' \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS))
-MLCI_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
+# Each program links only the libraries its objects use (OpenBLAS starts
+# threads when loaded: ml-gate must not pay for it).
+MLCI_LIBS = -Wl,--as-needed $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
 ifdef WERROR
 MLCI_CFLAGS += -Werror
 endif
