@@ -117,6 +117,7 @@ UNIT_TESTS += rules
 UNIT_TESTS += schema
 UNIT_TESTS += split
 UNIT_TESTS += strbuf
+UNIT_TESTS += tool
 UNIT_TESTS += validate
 UNIT_TESTS += wheel
 UNIT_TESTS += zip
