@@ -219,3 +219,62 @@ int mlci_base64url_decode(const char *s, size_t len, unsigned char **out,
 	*outlen = (size_t)(q - buf);
 	return 0;
 }
+
+struct mlci_digest {
+	EVP_MD_CTX *ctx;
+};
+
+static const struct {
+	const char *hashlib, *openssl;
+} digest_names[] = {
+	{ "sha256", "SHA256" },
+	{ "sha384", "SHA384" },
+	{ "sha512", "SHA512" },
+	{ "sha3_256", "SHA3-256" },
+	{ "sha3_384", "SHA3-384" },
+	{ "sha3_512", "SHA3-512" },
+	{ "blake2b", "BLAKE2B-512" },
+	{ "blake2s", "BLAKE2S-256" },
+};
+
+struct mlci_digest *mlci_digest_new(const char *name, size_t *len)
+{
+	const EVP_MD *md = NULL;
+	struct mlci_digest *d;
+	size_t i;
+
+	for (i = 0; i < sizeof(digest_names) / sizeof(digest_names[0]); i++)
+		if (!strcmp(name, digest_names[i].hashlib))
+			md = EVP_get_digestbyname(digest_names[i].openssl);
+	if (!md)
+		return NULL;
+	d = xmalloc(sizeof(*d));
+	d->ctx = EVP_MD_CTX_new();
+	if (!d->ctx || EVP_DigestInit_ex(d->ctx, md, NULL) != 1)
+		mlci_die("cannot initialise digest %s", name);
+	*len = (size_t)EVP_MD_get_size(md);
+	return d;
+}
+
+void mlci_digest_update(struct mlci_digest *d, const void *data, size_t len)
+{
+	if (len && EVP_DigestUpdate(d->ctx, data, len) != 1)
+		mlci_die("cannot update a digest");
+}
+
+size_t mlci_digest_final(struct mlci_digest *d, unsigned char *out)
+{
+	unsigned int n = 0;
+
+	if (EVP_DigestFinal_ex(d->ctx, out, &n) != 1)
+		mlci_die("cannot finish a digest");
+	return n;
+}
+
+void mlci_digest_free(struct mlci_digest *d)
+{
+	if (!d)
+		return;
+	EVP_MD_CTX_free(d->ctx);
+	free(d);
+}

@@ -37,6 +37,26 @@ void mlci_sha256_buf(const void *data, size_t len,
 		     unsigned char out[MLCI_SHA256_LEN]);
 void mlci_sha256_hex(const void *data, size_t len, char hex[MLCI_SHA256_HEX]);
 
+/*
+ * Other digests, named as Python's hashlib names them, for RECORD files
+ * that use a stronger hash than SHA-256: sha256, sha384, sha512, sha3_256,
+ * sha3_384, sha3_512, blake2b (BLAKE2b-512) and blake2s (BLAKE2s-256).
+ */
+#define MLCI_DIGEST_MAX 64	/* the largest digest, in bytes */
+struct mlci_digest;
+
+/*
+ * A new context for the hashlib-named algorithm name, or NULL when it is
+ * not one of those above (md5, sha1 and sha224 included: not strong
+ * enough for a RECORD). *len is set to the digest's size in bytes. Free
+ * with mlci_digest_free().
+ */
+struct mlci_digest *mlci_digest_new(const char *name, size_t *len);
+void mlci_digest_update(struct mlci_digest *d, const void *data, size_t len);
+/* Finish into out (MLCI_DIGEST_MAX bytes of room); returns the length. */
+size_t mlci_digest_final(struct mlci_digest *d, unsigned char *out);
+void mlci_digest_free(struct mlci_digest *d);
+
 /* Write 2 * len lower-case hex digits of bytes and a NUL into hex. */
 void mlci_hex_encode(const unsigned char *bytes, size_t len, char *hex);
 

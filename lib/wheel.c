@@ -251,7 +251,9 @@ struct record_row {
 
 struct file_info {
 	const struct mlci_zip_entry *e;
-	unsigned char digest[MLCI_SHA256_LEN];
+	unsigned char digest[MLCI_DIGEST_MAX];
+	size_t digest_len;
+	char algo[16];		/* the hashlib name digest was computed with */
 	int hashed;
 	const char *lib;	/* path inside the library (purelib/platlib), or NULL */
 };
@@ -828,10 +830,25 @@ static int is_unhashed(const struct check *c, const char *path, int *is_record)
 	return !strcmp(path + n + 1, "RECORD.jws") || !strcmp(path + n + 1, "RECORD.p7s");
 }
 
-static int sink_sha(void *ctx, const void *data, size_t len)
+static int sink_digest(void *ctx, const void *data, size_t len)
 {
-	mlci_sha256_update(ctx, data, len);
+	mlci_digest_update(ctx, data, len);
 	return 0;
+}
+
+/*
+ * The algorithm a RECORD hash names ("sha384=..." gives "sha384") into
+ * algo, when it is short enough to be one; else "".
+ */
+static void hash_algo(const char *hash, char *algo, size_t size)
+{
+	const char *eq = strchr(hash, '=');
+	size_t n = eq ? (size_t)(eq - hash) : 0;
+
+	if (n >= size)
+		n = 0;
+	memcpy(algo, hash, n);
+	algo[n] = '\0';
 }
 
 /* Compare a file's content with its RECORD row. */
@@ -882,22 +899,34 @@ static void check_row(struct check *c, struct record_row *r,
 			       e->name, (int)(eq - h), h);
 		return;
 	}
-	if (strncmp(h, "sha256=", 7)) {
-		mlci_wheel_add(c->w, c->o, "R010", e->name,
-			       "hash algorithm '%.*s' is not sha256", (int)(eq - h), h);
-		return;
-	}
-	if (mlci_base64url_decode(eq + 1, strlen(eq + 1), &raw, &rawlen) ||
-	    rawlen != MLCI_SHA256_LEN) {
-		mlci_wheel_add(c->w, c->o, "R010", e->name,
-			       "'%s' is not an unpadded URL-safe base64 SHA-256", eq + 1);
-	} else if (fi->hashed && memcmp(raw, fi->digest, MLCI_SHA256_LEN)) {
-		char *got = mlci_base64url_encode(fi->digest, MLCI_SHA256_LEN);
+	{
+		char algo[16];
+		size_t want = 0;
+		struct mlci_digest *probe;
 
-		mlci_wheel_add(c->w, c->o, "R005", e->name,
-			       "'%s' has sha256=%s, RECORD says %s", e->name, got,
-			       eq + 1);
-		free(got);
+		hash_algo(h, algo, sizeof(algo));
+		probe = *algo ? mlci_digest_new(algo, &want) : NULL;
+		mlci_digest_free(probe);
+		if (!probe) {
+			mlci_wheel_add(c->w, c->o, "R010", e->name,
+				       "hash algorithm '%.*s' is not one of sha256, sha384, sha512, sha3_256, sha3_384, sha3_512, blake2b, blake2s",
+				       (int)(eq - h), h);
+			return;
+		}
+		if (mlci_base64url_decode(eq + 1, strlen(eq + 1), &raw, &rawlen) ||
+		    rawlen != want) {
+			mlci_wheel_add(c->w, c->o, "R010", e->name,
+				       "'%s' is not an unpadded URL-safe base64 %s digest",
+				       eq + 1, algo);
+		} else if (fi->hashed && !strcmp(fi->algo, algo) &&
+			   memcmp(raw, fi->digest, fi->digest_len)) {
+			char *got = mlci_base64url_encode(fi->digest, fi->digest_len);
+
+			mlci_wheel_add(c->w, c->o, "R005", e->name,
+				       "'%s' has %s=%s, RECORD says %s", e->name,
+				       algo, got, eq + 1);
+			free(got);
+		}
 	}
 	free(raw);
 }
@@ -945,10 +974,23 @@ static void stream_files(struct check *c, const char *rpath, int have_record)
 		fi->lib = library_path(c, e->name);
 		w->files++;
 		w->uncompressed += e->usize;
+		r = have_record ? find_row(c, e->name) : NULL;
 		if (!c->no_data && !c->skip[i]) {
-			struct mlci_sha256 *sha = mlci_sha256_new();
+			struct mlci_digest *d = NULL;
 
-			if (mlci_zip_read(&c->z, e, sink_sha, sha, &p)) {
+			/*
+			 * Hash with the algorithm the file's RECORD row names,
+			 * so one pass checks sha384 or sha512 rows too.
+			 */
+			if (r)
+				hash_algo(r->hash, fi->algo, sizeof(fi->algo));
+			if (*fi->algo)
+				d = mlci_digest_new(fi->algo, &fi->digest_len);
+			if (!d) {
+				snprintf(fi->algo, sizeof(fi->algo), "sha256");
+				d = mlci_digest_new(fi->algo, &fi->digest_len);
+			}
+			if (mlci_zip_read(&c->z, e, sink_digest, d, &p)) {
 				static const char *const rc[] = {
 					[MLCI_ZIP_ENCRYPTED] = "Z011",
 					[MLCI_ZIP_METHOD] = "Z013",
@@ -962,14 +1004,13 @@ static void stream_files(struct check *c, const char *rpath, int have_record)
 				mlci_wheel_add(w, c->o, code, e->name, "%s: %s",
 					       mlci_zip_problem_text(p), e->name);
 			} else {
-				mlci_sha256_final(sha, fi->digest);
+				mlci_digest_final(d, fi->digest);
 				fi->hashed = 1;
 			}
-			mlci_sha256_free(sha);
+			mlci_digest_free(d);
 		}
 		if (!have_record)
 			continue;
-		r = find_row(c, e->name);
 		if (!r) {
 			if (!is_unhashed(c, e->name, &is_record) || is_record)
 				mlci_wheel_add(w, c->o, "R002", e->name,

@@ -243,6 +243,26 @@ tamper_case() {
 @test "tampered: an md5 RECORD hash fails R007" {
 	tamper_case md5 R007 mlci_sample/model.py
 }
+@test "RECORD rows hashed with sha512 are checked, and pass" {
+	local w
+	w=$(tampered sha512)
+	run_ml 0 ml-wheelcheck "$w" </dev/null
+	assert_json wheel.ok true
+	assert_equal "$(codes)" ""
+}
+@test "tampered: a wrong sha512 RECORD hash fails R005" {
+	tamper_case sha512-wrong R005 mlci_sample/model.py
+	local msg
+	msg=$(json_get wheel.checks.0.message)
+	[[ "$msg" == "\"'mlci_sample/model.py' has sha512="*", RECORD says "* ]]
+}
+@test "tampered: a sha224 RECORD hash is too weak, R010" {
+	local w
+	w=$(tampered sha224)
+	run_ml 1 ml-wheelcheck "$w" </dev/null
+	[[ "$(codes)" == R010* ]]
+	assert_json wheel.checks.0.severity '"error"'
+}
 @test "tampered: METADATA naming another project fails M004" {
 	tamper_case metadata-name M004 mlci_sample-1.2.0.dist-info/METADATA
 }

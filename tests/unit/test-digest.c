@@ -239,5 +239,41 @@ int main(void)
 	test_file_message();
 	test_base64url();
 	test_base64url_strict();
+	{
+		static const struct {
+			const char *name, *hex;	/* digest of "abc", or NULL: refused */
+		} algos[] = {
+			{ "sha256", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+			{ "sha384", "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7" },
+			{ "sha512", "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f" },
+			{ "sha3_256", "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532" },
+			{ "md5", NULL },
+			{ "sha1", NULL },
+			{ "sha224", NULL },
+			{ "SHA256", NULL },
+			{ "", NULL },
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(algos) / sizeof(algos[0]); k++) {
+			unsigned char raw[MLCI_DIGEST_MAX];
+			char hex[2 * MLCI_DIGEST_MAX + 1];
+			size_t len = 0;
+			struct mlci_digest *d = mlci_digest_new(algos[k].name, &len);
+
+			if (!algos[k].hex) {
+				CHECK(d == NULL, algos[k].name);
+				continue;
+			}
+			if (!CHECK(d != NULL, algos[k].name))
+				continue;
+			mlci_digest_update(d, "a", 1);
+			mlci_digest_update(d, "bc", 2);
+			CHECK_INT(mlci_digest_final(d, raw), len, algos[k].name);
+			mlci_hex_encode(raw, len, hex);
+			CHECK_STR(hex, algos[k].hex, algos[k].name);
+			mlci_digest_free(d);
+		}
+	}
 	return unit_done();
 }

@@ -111,6 +111,20 @@ elif mode == "md5":
     rec = dict((i.filename, d) for i, d in entries)[record_name]
     md5 = "md5=" + base64.urlsafe_b64encode(hashlib.md5(content).digest()).rstrip(b"=").decode()
     write(set_entry(entries, record_name, rec.replace(h(content).encode(), md5.encode())))
+elif mode in ("sha512", "sha512-wrong", "sha224"):
+    # RECORD rows may use any hash as strong as sha256: rewrite every row
+    # with the named algorithm (sha512-wrong: one digest of other bytes).
+    algo = "sha224" if mode == "sha224" else "sha512"
+    m = module(entries)
+    content = dict((i.filename, d) for i, d in entries)
+    rec = content[record_name]
+    for name, data in content.items():
+        if name == record_name:
+            continue
+        src = b"other bytes" if mode == "sha512-wrong" and name == m else data
+        digest = base64.urlsafe_b64encode(hashlib.new(algo, src).digest()).rstrip(b"=")
+        rec = rec.replace(h(data).encode(), algo.encode() + b"=" + digest)
+    write(set_entry(entries, record_name, rec))
 elif mode == "metadata-name":
     md = dist + "/METADATA"
     data = dict((i.filename, d) for i, d in entries)[md].replace(b"Name: mlci-sample", b"Name: other-sample")
