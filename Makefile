@@ -11,7 +11,7 @@ DESTDIR ?=
 CC ?= cc
 CFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
-PKGS = libcurl libcjson libgit2 libcrypto yaml-0.1 zlib openblas lapacke
+PKGS = libcurl libcjson libgit2 libcrypto yaml-0.1 zlib openblas lapacke sqlite3
 
 # The project's own flags, kept apart from the user's CFLAGS.
 MLCI_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic \
@@ -59,15 +59,19 @@ LIB_SRCS += lib/json.c
 LIB_SRCS += lib/linear.c
 LIB_SRCS += lib/metadata.c
 LIB_SRCS += lib/metrics.c
+LIB_SRCS += lib/mlflow-file.c
+LIB_SRCS += lib/mlflow-sqlite.c
 LIB_SRCS += lib/mlp.c
 LIB_SRCS += lib/now.c
 LIB_SRCS += lib/optim.c
+LIB_SRCS += lib/pairtest.c
 LIB_SRCS += lib/parse-options.c
 LIB_SRCS += lib/pep440.c
 LIB_SRCS += lib/preprocess.c
 LIB_SRCS += lib/profile.c
 LIB_SRCS += lib/pyindex.c
 LIB_SRCS += lib/random.c
+LIB_SRCS += lib/ranktest.c
 LIB_SRCS += lib/record.c
 LIB_SRCS += lib/rules.c
 LIB_SRCS += lib/schema.c
@@ -75,6 +79,7 @@ LIB_SRCS += lib/sketch.c
 LIB_SRCS += lib/split.c
 LIB_SRCS += lib/strbuf.c
 LIB_SRCS += lib/tool.c
+LIB_SRCS += lib/tracking.c
 LIB_SRCS += lib/usage.c
 LIB_SRCS += lib/validate.c
 LIB_SRCS += lib/wheel.c
@@ -103,21 +108,26 @@ UNIT_TESTS += http
 UNIT_TESTS += json
 UNIT_TESTS += linear
 UNIT_TESTS += metrics
+UNIT_TESTS += mlflow-file
+UNIT_TESTS += mlflow-sqlite
 UNIT_TESTS += mlp
 UNIT_TESTS += now
 UNIT_TESTS += optim
+UNIT_TESTS += pairtest
 UNIT_TESTS += parse-options
 UNIT_TESTS += pep440
 UNIT_TESTS += preprocess
 UNIT_TESTS += profile
 UNIT_TESTS += pyindex
 UNIT_TESTS += random
+UNIT_TESTS += ranktest
 UNIT_TESTS += record
 UNIT_TESTS += rules
 UNIT_TESTS += schema
 UNIT_TESTS += split
 UNIT_TESTS += strbuf
 UNIT_TESTS += tool
+UNIT_TESTS += tracking
 UNIT_TESTS += validate
 UNIT_TESTS += wheel
 UNIT_TESTS += zip
@@ -205,7 +215,7 @@ DEB_PACKAGES = build-essential clang libclang-rt-14-dev pkg-config scdoc \
 	libcurl4-openssl-dev libcjson-dev libgit2-dev libssl-dev libyaml-dev \
 	bats bats-assert bats-support python3 python3-jsonschema \
 	python3-scipy python3-sklearn python3-statsmodels python3-pandas git \
-	zlib1g-dev libopenblas-dev liblapacke-dev hyperfine time python3-build python3-setuptools python3-wheel python3-pip-whl python3-setuptools-whl twine
+	zlib1g-dev libsqlite3-dev sqlite3 libopenblas-dev liblapacke-dev hyperfine time python3-build python3-setuptools python3-wheel python3-pip-whl python3-setuptools-whl twine
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
