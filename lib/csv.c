@@ -10,6 +10,10 @@
 
 #include <zlib.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "csv.h"
 #include "digest.h"
 #include "strbuf.h"
@@ -17,6 +21,11 @@
 #include "wrapper.h"
 
 #define READ_CHUNK (1u << 20)
+/*
+ * Bytes allocated past the buffer's data: the fast path loads 16 bytes at
+ * a time and may look past the end (it never uses what it finds there).
+ */
+#define SLACK 16
 #define DEFAULT_MAX_FIELDS 65536
 
 /* Byte classes: 1 for the bytes that stop the scan of a field. */
@@ -106,7 +115,9 @@ int mlci_csv_open(struct mlci_csv *c, const char *path,
 		gzbuffer(c->gz, 256 * 1024);
 	}
 	c->alloc = READ_CHUNK + 1;
-	c->buf = xmalloc(c->alloc);
+	c->buf = xmalloc(c->alloc + SLACK);
+	if (!c->gz)
+		posix_fadvise(c->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	return 0;
 }
 
@@ -152,7 +163,7 @@ static int refill(struct mlci_csv *c, size_t keep, size_t *shift)
 
 		if (want > c->max_record + READ_CHUNK + 1)
 			want = c->max_record + READ_CHUNK + 1;
-		c->buf = xrealloc(c->buf, want);
+		c->buf = xrealloc(c->buf, want + SLACK);
 		c->alloc = want;
 	}
 	room = c->alloc - 1 - c->end;
@@ -266,6 +277,95 @@ static void finish_record(struct mlci_csv *c, const struct csv_parse *p)
 	c->records++;
 }
 
+
+/*
+ * The offset in s[0..16) of the first byte that ends an unquoted field or
+ * needs the careful path (the delimiter, CR, LF, NUL, a non-ASCII byte),
+ * or 16 when there is none. s[0..16) must be readable.
+ */
+static inline unsigned stop_scan16(const unsigned char *s, unsigned char delim)
+{
+#if defined(__SSE2__)
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+	__m128i m = _mm_or_si128(
+		_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)delim)),
+			     _mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))),
+		_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')),
+			     _mm_cmpeq_epi8(x, _mm_setzero_si128())));
+	unsigned bits = (unsigned)_mm_movemask_epi8(_mm_or_si128(m, x));
+
+	return bits ? (unsigned)__builtin_ctz(bits) : 16;
+#else
+	unsigned i;
+
+	for (i = 0; i < 16; i++)
+		if (s[i] == delim || s[i] == '\n' || s[i] == '\r' || !s[i] ||
+		    s[i] >= 0x80)
+			break;
+	return i;
+#endif
+}
+
+/*
+ * The common case in one go: a record of unquoted ASCII fields that ends
+ * with a line end inside the buffer. Returns 1 with the record read, or 0
+ * (nothing changed) for anything else, which the state machine of
+ * mlci_csv_read() then handles byte by byte.
+ */
+static int read_simple(struct mlci_csv *c)
+{
+	unsigned char *buf = (unsigned char *)c->buf, *p, *e, *f;
+	unsigned char delim = (unsigned char)c->delimiter;
+	size_t n = 0;
+
+	if (c->pending_lf)
+		return 0;
+	p = buf + c->pos;
+	e = buf + c->end;
+	if (p >= e || *p == '\n' || *p == '\r')
+		return 0;
+	for (;;) {
+		unsigned k;
+
+		f = p;
+		if (*p == '"')
+			return 0;
+		while ((k = stop_scan16(p, delim)) == 16 && p + 16 < e)
+			p += 16;
+		p += k;
+		if (p >= e || n >= c->max_fields)
+			return 0;
+		if (n == c->fields_alloc)
+			grow_fields(c);
+		c->field[n] = (char *)f;
+		c->len[n] = (size_t)(p - f);
+		c->quoted[n] = 0;
+		n++;
+		if (*p == delim) {
+			p++;
+			continue;
+		}
+		if (*p == '\n')
+			break;
+		if (*p == '\r' && p + 1 < e)
+			break;
+		return 0;	/* NUL, non-ASCII, or a CR at the buffer's end */
+	}
+	/* Accepted: step past the line end, then end the fields with NULs. */
+	c->pos = (size_t)(p + 1 + (*p == '\r' && p[1] == '\n') - buf);
+	{
+		size_t i;
+
+		for (i = 0; i < n; i++)
+			c->field[i][c->len[i]] = '\0';
+	}
+	c->nfields = n;
+	c->line = c->next_line;
+	c->next_line++;
+	c->records++;
+	return 1;
+}
+
 int mlci_csv_read(struct mlci_csv *c)
 {
 	const struct csv_classes *cls = classes_for(c->delimiter);
@@ -278,6 +378,8 @@ int mlci_csv_read(struct mlci_csv *c)
 	c->nfields = 0;
 	if (c->fd < 0)
 		return -MLCI_EXIT_BUG;
+	if (read_simple(c))
+		return 1;
 	cur_line = c->next_line;
 	p.state = S_FIELD_START;
 	p.rec = c->pos;

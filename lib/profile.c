@@ -125,9 +125,7 @@ static void feed_sorted(struct mlci_profile *p, const double *v, size_t n)
 	if (!p->flushed || v[n - 1] > p->max)
 		p->max = v[n - 1];
 	chan(&p->mean, &p->m2, p->flushed, mb, m2b, n);
-	for (i = 0; i < n; i++)
-		if (!i || v[i] != v[i - 1])
-			mlci_distinct_add(&p->distinct, mlci_hash_double(v[i]));
+	mlci_distinct_add_sorted_doubles(&p->distinct, v, n);
 	/* In batches, so that the sketch's buffers stay batch-sized. */
 	for (i = 0; i < n; i += MLCI_PROFILE_BATCH)
 		mlci_kll_add_sorted(&p->kll, 0, v + i,

@@ -47,7 +47,7 @@ uint64_t mlci_hash_bytes(const void *data, size_t len)
 	return mix64(h);
 }
 
-uint64_t mlci_hash_double(double v)
+static inline uint64_t hash_double(double v)
 {
 	uint64_t u;
 
@@ -55,6 +55,11 @@ uint64_t mlci_hash_double(double v)
 	memcpy(&u, &v, sizeof(u));
 	/* The added constant keeps the frequent +0.0 away from the hash 0. */
 	return mix64(u + 0x9e3779b97f4a7c15ull);
+}
+
+uint64_t mlci_hash_double(double v)
+{
+	return hash_double(v);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -78,7 +83,7 @@ static void insertion_sort(double *v, size_t n)
 }
 
 /*
- * Bucket sort by value: n / 2 equal-width buckets over [min, max], each
+ * Bucket sort by value: n equal-width buckets over [min, max], each
  * sorted the same way (a bucket of a few values by insertion). A batch of
  * similar values is sorted in a few linear passes; skewed data recurses
  * into its crowded buckets with their own ranges, and qsort takes over in
@@ -90,25 +95,27 @@ static void bucket_sort(double *v, double *tmp, uint16_t *idx, size_t n,
 	double lo, hi, base, scale;
 	uint32_t *end;
 	size_t nb, i, b, from;
-	int half = 0;
+	int half = 0, unsorted;
 
 	if (n <= 24) {
 		insertion_sort(v, n);
 		return;
 	}
 	lo = hi = v[0];
-	for (i = 1; i < n; i++) {
+	for (i = 1, unsorted = 0; i < n; i++) {
 		lo = v[i] < lo ? v[i] : lo;
 		hi = v[i] > hi ? v[i] : hi;
+		unsorted |= v[i] < v[i - 1];
 	}
-	if (lo == hi)
+	/* Already in order (a row id, a timestamp): nothing to do. */
+	if (lo == hi || !unsorted)
 		return;
 	base = lo;
 	if (!isfinite(hi - lo)) {	/* halve to keep the span finite */
 		half = 1;
 		base = lo / 2;
 	}
-	nb = n / 2 > 4096 ? 4096 : n / 2;
+	nb = n > 4096 ? 4096 : n;
 	scale = (double)nb / (half ? hi / 2 - lo / 2 : hi - lo);
 	if (!isfinite(scale) || depth > 16) {
 		qsort(v, n, sizeof(*v), cmp_double);
@@ -170,7 +177,7 @@ void mlci_distinct_release(struct mlci_distinct *d)
 	mlci_distinct_init(d, d->max_exact);
 }
 
-static void hll_add(uint8_t *regs, uint64_t h)
+static inline void hll_add(uint8_t *regs, uint64_t h)
 {
 	size_t idx = (size_t)(h >> (64 - MLCI_HLL_PRECISION));
 	uint64_t rest = h << MLCI_HLL_PRECISION;
@@ -254,6 +261,20 @@ void mlci_distinct_add(struct mlci_distinct *d, uint64_t h)
 		set_grow(d);
 	set_insert(d->slots, d->nslots, h);
 	d->n++;
+}
+
+void mlci_distinct_add_sorted_doubles(struct mlci_distinct *d,
+				      const double *v, size_t n)
+{
+	size_t i = 0;
+
+	/* Exact: through the set, until it overflows into HyperLogLog. */
+	for (; i < n && !d->hll; i++)
+		if (!i || v[i] != v[i - 1])
+			mlci_distinct_add(d, hash_double(v[i]));
+	/* Registers only keep maxima: a repeated value changes nothing. */
+	for (; i < n; i++)
+		hll_add(d->hll, hash_double(v[i]));
 }
 
 void mlci_distinct_copy(struct mlci_distinct *dst,

@@ -48,6 +48,12 @@ struct mlci_distinct {
 void mlci_distinct_init(struct mlci_distinct *d, size_t max_exact);
 void mlci_distinct_release(struct mlci_distinct *d);
 void mlci_distinct_add(struct mlci_distinct *d, uint64_t hash);
+/*
+ * Add the values of the sorted v[0..n) by their mlci_hash_double(): the
+ * same as adding them one by one, in one tight loop once approximate.
+ */
+void mlci_distinct_add_sorted_doubles(struct mlci_distinct *d,
+				      const double *v, size_t n);
 /* Make dst (not initialised) a deep copy of src. */
 void mlci_distinct_copy(struct mlci_distinct *dst,
 			const struct mlci_distinct *src);
