@@ -52,20 +52,6 @@ int mlci_utf8_valid(const char *str, size_t len)
 	return 1;
 }
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 int mlci_metadata_parse(struct mlci_metadata *md, const char *buf, size_t len,
 			char *err, size_t errlen)
 {
@@ -75,7 +61,7 @@ int mlci_metadata_parse(struct mlci_metadata *md, const char *buf, size_t len,
 	int ret = 0;
 
 	if (!mlci_utf8_valid(buf, len)) {
-		seterr(err, errlen, "not valid UTF-8");
+		mlci_set_err(err, errlen, "not valid UTF-8");
 		return -1;
 	}
 	while (p < end) {
@@ -97,7 +83,7 @@ int mlci_metadata_parse(struct mlci_metadata *md, const char *buf, size_t len,
 			struct mlci_metadata_field *f;
 
 			if (!md->nr) {
-				seterr(err, errlen, "line %ld: continuation line before any field", line);
+				mlci_set_err(err, errlen, "line %ld: continuation line before any field", line);
 				ret = -1;
 				break;
 			}
@@ -113,13 +99,13 @@ int mlci_metadata_parse(struct mlci_metadata *md, const char *buf, size_t len,
 		}
 		colon = memchr(p, ':', (size_t)(eol - p));
 		if (!colon || colon == p) {
-			seterr(err, errlen, "line %ld: expected 'Name: value'", line);
+			mlci_set_err(err, errlen, "line %ld: expected 'Name: value'", line);
 			ret = -1;
 			break;
 		}
 		for (v = p; v < colon; v++) {
 			if (*v <= ' ' || *v > '~') {
-				seterr(err, errlen, "line %ld: invalid character in a field name", line);
+				mlci_set_err(err, errlen, "line %ld: invalid character in a field name", line);
 				ret = -1;
 				goto out;
 			}
@@ -198,13 +184,13 @@ static int parse_identifier(struct cursor *c, const char *what)
 	const char *s = c->p;
 
 	if (!isalnum((unsigned char)*s)) {
-		seterr(c->err, c->errlen, "expected %s at '%.20s'", what, s);
+		mlci_set_err(c->err, c->errlen, "expected %s at '%.20s'", what, s);
 		return -1;
 	}
 	while (ident_char((unsigned char)*s))
 		s++;
 	if (!isalnum((unsigned char)s[-1])) {
-		seterr(c->err, c->errlen, "%s '%.*s' must end with a letter or digit",
+		mlci_set_err(c->err, c->errlen, "%s '%.*s' must end with a letter or digit",
 		       what, (int)(s - c->p), c->p);
 		return -1;
 	}
@@ -232,7 +218,7 @@ static int parse_marker_var(struct cursor *c)
 		const char *q = strchr(c->p + 1, *c->p);
 
 		if (!q) {
-			seterr(c->err, c->errlen, "unterminated string in the marker");
+			mlci_set_err(c->err, c->errlen, "unterminated string in the marker");
 			return -1;
 		}
 		c->p = q + 1;
@@ -247,7 +233,7 @@ static int parse_marker_var(struct cursor *c)
 			return 0;
 		}
 	}
-	seterr(c->err, c->errlen, "unknown marker variable at '%.20s'", c->p);
+	mlci_set_err(c->err, c->errlen, "unknown marker variable at '%.20s'", c->p);
 	return -1;
 }
 
@@ -286,7 +272,7 @@ static int parse_marker_op(struct cursor *c)
 			return 0;
 		}
 	}
-	seterr(c->err, c->errlen, "expected a marker operator at '%.20s'", c->p);
+	mlci_set_err(c->err, c->errlen, "expected a marker operator at '%.20s'", c->p);
 	return -1;
 }
 
@@ -297,7 +283,7 @@ static int parse_marker_expr(struct cursor *c, int depth)
 	skip_ws(c);
 	if (*c->p == '(') {
 		if (depth > 32) {
-			seterr(c->err, c->errlen, "marker nested too deeply");
+			mlci_set_err(c->err, c->errlen, "marker nested too deeply");
 			return -1;
 		}
 		c->p++;
@@ -305,7 +291,7 @@ static int parse_marker_expr(struct cursor *c, int depth)
 			return -1;
 		skip_ws(c);
 		if (*c->p != ')') {
-			seterr(c->err, c->errlen, "expected ')' in the marker at '%.20s'", c->p);
+			mlci_set_err(c->err, c->errlen, "expected ')' in the marker at '%.20s'", c->p);
 			return -1;
 		}
 		c->p++;
@@ -367,7 +353,7 @@ int mlci_metadata_check_requirement(const char *s, char *err, size_t errlen)
 			}
 		}
 		if (*c.p != ']') {
-			seterr(err, errlen, "expected ']' after the extras at '%.20s'", c.p);
+			mlci_set_err(err, errlen, "expected ']' after the extras at '%.20s'", c.p);
 			return -1;
 		}
 		c.p++;
@@ -382,12 +368,12 @@ int mlci_metadata_check_requirement(const char *s, char *err, size_t errlen)
 		while (*c.p && *c.p != ' ' && *c.p != '\t')
 			c.p++;
 		if (c.p == u || !memchr(u, ':', (size_t)(c.p - u))) {
-			seterr(err, errlen, "expected a URL after '@'");
+			mlci_set_err(err, errlen, "expected a URL after '@'");
 			return -1;
 		}
 		skip_ws(&c);
 		if (*c.p && *c.p != ';') {
-			seterr(err, errlen, "unexpected text after the URL: '%.20s'", c.p);
+			mlci_set_err(err, errlen, "unexpected text after the URL: '%.20s'", c.p);
 			return -1;
 		}
 	} else if (*c.p && *c.p != ';') {
@@ -396,7 +382,7 @@ int mlci_metadata_check_requirement(const char *s, char *err, size_t errlen)
 
 		e = v + strcspn(v, paren ? ")" : ";");
 		if (paren && *e != ')') {
-			seterr(err, errlen, "expected ')' after the version specifiers");
+			mlci_set_err(err, errlen, "expected ')' after the version specifiers");
 			return -1;
 		}
 		if (mlci_pep440_check_specifiers(v, (size_t)(e - v), err, errlen))
@@ -411,7 +397,7 @@ int mlci_metadata_check_requirement(const char *s, char *err, size_t errlen)
 		skip_ws(&c);
 	}
 	if (*c.p) {
-		seterr(err, errlen, "unexpected text '%.20s'", c.p);
+		mlci_set_err(err, errlen, "unexpected text '%.20s'", c.p);
 		return -1;
 	}
 	return 0;
@@ -436,7 +422,7 @@ int mlci_metadata_check_content_type(const char *s, char *err, size_t errlen)
 		if (strlen(types[i]) == n && !strncasecmp(p, types[i], n))
 			break;
 	if (!types[i]) {
-		seterr(err, errlen, "content type '%.*s' is not text/plain, text/x-rst or text/markdown",
+		mlci_set_err(err, errlen, "content type '%.*s' is not text/plain, text/x-rst or text/markdown",
 		       (int)n, p);
 		return -1;
 	}
@@ -450,7 +436,7 @@ int mlci_metadata_check_content_type(const char *s, char *err, size_t errlen)
 		semi = strchr(k, ';');
 		eq = strchr(k, '=');
 		if (!eq || (semi && eq > semi)) {
-			seterr(err, errlen, "parameter without '=' in '%s'", s);
+			mlci_set_err(err, errlen, "parameter without '=' in '%s'", s);
 			return -1;
 		}
 		kn = (size_t)(eq - k);
@@ -468,22 +454,22 @@ int mlci_metadata_check_content_type(const char *s, char *err, size_t errlen)
 		}
 		if (kn == 7 && !strncasecmp(k, "charset", 7)) {
 			if (!(vn == 5 && !strncasecmp(val, "utf-8", 5))) {
-				seterr(err, errlen, "charset must be UTF-8, not '%.*s'", (int)vn, val);
+				mlci_set_err(err, errlen, "charset must be UTF-8, not '%.*s'", (int)vn, val);
 				return -1;
 			}
 		} else if (kn == 7 && !strncasecmp(k, "variant", 7)) {
 			if (!markdown) {
-				seterr(err, errlen, "variant applies only to text/markdown");
+				mlci_set_err(err, errlen, "variant applies only to text/markdown");
 				return -1;
 			}
 			if (!(vn == 3 && !strncmp(val, "GFM", 3)) &&
 			    !(vn == 10 && !strncmp(val, "CommonMark", 10))) {
-				seterr(err, errlen, "variant must be GFM or CommonMark, not '%.*s'",
+				mlci_set_err(err, errlen, "variant must be GFM or CommonMark, not '%.*s'",
 				       (int)vn, val);
 				return -1;
 			}
 		} else {
-			seterr(err, errlen, "unknown parameter '%.*s'", (int)kn, k);
+			mlci_set_err(err, errlen, "unknown parameter '%.*s'", (int)kn, k);
 			return -1;
 		}
 	}

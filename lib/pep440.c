@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "pep440.h"
+#include "wrapper.h"
 
 static int is_sep(int c)
 {
@@ -315,20 +316,6 @@ int mlci_pep440_is_prerelease(const struct mlci_pep440 *v)
 	return v->pre != MLCI_PEP440_PRE_NONE || v->has_dev;
 }
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 int mlci_pep440_check_clause(const char *s, size_t len, char *err,
 			     size_t errlen)
 {
@@ -353,7 +340,7 @@ int mlci_pep440_check_clause(const char *s, size_t len, char *err,
 		}
 	}
 	if (!op) {
-		set_err(err, errlen, "expected an operator (~= == != <= >= < > ===) in '%.*s'",
+		mlci_set_err(err, errlen, "expected an operator (~= == != <= >= < > ===) in '%.*s'",
 			(int)(end - s), s);
 		return -1;
 	}
@@ -362,7 +349,7 @@ int mlci_pep440_check_clause(const char *s, size_t len, char *err,
 		s++;
 	vlen = (size_t)(end - s);
 	if (!vlen) {
-		set_err(err, errlen, "no version after the operator in '%.*s'", (int)vlen, s);
+		mlci_set_err(err, errlen, "no version after the operator in '%.*s'", (int)vlen, s);
 		return -1;
 	}
 	if (!strcmp(op, "===")) {
@@ -371,11 +358,11 @@ int mlci_pep440_check_clause(const char *s, size_t len, char *err,
 				break;
 		if (i == vlen)
 			return 0;
-		set_err(err, errlen, "invalid arbitrary version '%.*s'", (int)vlen, s);
+		mlci_set_err(err, errlen, "invalid arbitrary version '%.*s'", (int)vlen, s);
 		return -1;
 	}
 	if (vlen > MLCI_PEP440_MAX_LEN) {
-		set_err(err, errlen, "version too long: '%.*s'", 40, s);
+		mlci_set_err(err, errlen, "version too long: '%.*s'", 40, s);
 		return -1;
 	}
 	memcpy(ver, s, vlen);
@@ -385,23 +372,23 @@ int mlci_pep440_check_clause(const char *s, size_t len, char *err,
 		ver[vlen - 2] = '\0';
 	}
 	if (mlci_pep440_parse(ver, &v) || isspace((unsigned char)ver[0])) {
-		set_err(err, errlen, "invalid version '%.*s'", (int)vlen, s);
+		mlci_set_err(err, errlen, "invalid version '%.*s'", (int)vlen, s);
 		return -1;
 	}
 	if (wildcard && (strcmp(op, "==") && strcmp(op, "!="))) {
-		set_err(err, errlen, "a wildcard is allowed only after == and !=: '%.*s'", (int)vlen, s);
+		mlci_set_err(err, errlen, "a wildcard is allowed only after == and !=: '%.*s'", (int)vlen, s);
 		return -1;
 	}
 	if (wildcard && (v.pre || v.has_post || v.has_dev || v.local[0])) {
-		set_err(err, errlen, "a wildcard must follow the release numbers: '%.*s'", (int)vlen, s);
+		mlci_set_err(err, errlen, "a wildcard must follow the release numbers: '%.*s'", (int)vlen, s);
 		return -1;
 	}
 	if (v.local[0] && strcmp(op, "==") && strcmp(op, "!=")) {
-		set_err(err, errlen, "a local version label is allowed only after == and !=: '%.*s'", (int)vlen, s);
+		mlci_set_err(err, errlen, "a local version label is allowed only after == and !=: '%.*s'", (int)vlen, s);
 		return -1;
 	}
 	if (!strcmp(op, "~=") && v.nrelease < 2) {
-		set_err(err, errlen, "~= needs at least two release numbers: '%.*s'", (int)vlen, s);
+		mlci_set_err(err, errlen, "~= needs at least two release numbers: '%.*s'", (int)vlen, s);
 		return -1;
 	}
 	return 0;

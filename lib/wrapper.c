@@ -70,6 +70,17 @@ char *xstrfmt(const char *fmt, ...)
 	return p;
 }
 
+void mlci_set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
 int mlci_parse_double(const char *s, double *out)
 {
 	char *end;

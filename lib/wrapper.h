@@ -15,6 +15,14 @@ char *xstrndup(const char *s, size_t n);
 /* A printf into a new string, the caller's to free. */
 char *xstrfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * Format a message into err[0..errlen) for a caller that reports it later
+ * (parsers that return -1 and a reason). Does nothing when err is NULL or
+ * errlen is 0; a message too long for err is cut.
+ */
+void mlci_set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Grow *p (an array of *alloc elements of size sz) to hold at least n. */
 #define ALLOC_GROW(p, n, alloc) do { \
 	if ((n) > (alloc)) { \
