@@ -57,6 +57,7 @@ LIB_SRCS += lib/github.c
 LIB_SRCS += lib/http.c
 LIB_SRCS += lib/json.c
 LIB_SRCS += lib/linear.c
+LIB_SRCS += lib/markdown.c
 LIB_SRCS += lib/metadata.c
 LIB_SRCS += lib/metrics.c
 LIB_SRCS += lib/mlflow-file.c

@@ -7,6 +7,7 @@
 
 #include "gate.h"
 #include "json.h"
+#include "markdown.h"
 #include "usage.h"
 #include "wrapper.h"
 
@@ -149,19 +150,6 @@ void mlci_gate_render_text(const cJSON *gate, struct strbuf *out)
 	}
 }
 
-/* Markdown table cells must not break the row: escape '|' and newlines. */
-static void md_cell(struct strbuf *out, const char *s)
-{
-	for (; s && *s; s++) {
-		if (*s == '|')
-			strbuf_addstr(out, "\\|");
-		else if (*s == '\n' || *s == '\r')
-			strbuf_addch(out, ' ');
-		else
-			strbuf_addch(out, *s);
-	}
-}
-
 void mlci_gate_render_markdown(const cJSON *gate, struct strbuf *out)
 {
 	const cJSON *rules = cJSON_GetObjectItemCaseSensitive(gate, "rules");
@@ -183,14 +171,14 @@ void mlci_gate_render_markdown(const cJSON *gate, struct strbuf *out)
 		strbuf_addf(out, "All %zu rules passed.", n);
 	if (cJSON_IsObject(base) && mlci_json_get_string(base, "path")) {
 		strbuf_addstr(out, " Baseline: `");
-		md_cell(out, mlci_json_get_string(base, "path"));
+		mlci_md_cell(out, mlci_json_get_string(base, "path"));
 		strbuf_addch(out, '`');
 	} else if (cJSON_IsObject(base) && mlci_json_get_string(base, "name")) {
 		strbuf_addstr(out, " Baseline: ");
-		md_cell(out, mlci_json_get_string(base, "name"));
+		mlci_md_cell(out, mlci_json_get_string(base, "name"));
 		if (mlci_json_get_string(base, "version")) {
 			strbuf_addstr(out, " version ");
-			md_cell(out, mlci_json_get_string(base, "version"));
+			mlci_md_cell(out, mlci_json_get_string(base, "version"));
 		}
 	}
 	strbuf_addstr(out, "\n\n| status | rule | value | baseline | delta | threshold |\n"
@@ -207,15 +195,15 @@ void mlci_gate_render_markdown(const cJSON *gate, struct strbuf *out)
 			    !strcmp(st, "pass") ? "\xe2\x9c\x85 pass" :
 			    !strcmp(st, "skip") ? "\xe2\x8f\xad skip" :
 			    "\xe2\x9d\x8c fail");
-		md_cell(out, mlci_json_get_string(r, "rule"));
+		mlci_md_cell(out, mlci_json_get_string(r, "rule"));
 		strbuf_addf(out, "` | %s | %s | %s | %s |\n", v, b, d, t);
 	}
 	cJSON_ArrayForEach(r, rules)
 		if (strcmp(status_of(r), "pass")) {
 			strbuf_addstr(out, "\n- `");
-			md_cell(out, mlci_json_get_string(r, "rule"));
+			mlci_md_cell(out, mlci_json_get_string(r, "rule"));
 			strbuf_addstr(out, "`: ");
-			md_cell(out, mlci_json_get_string(r, "reason"));
+			mlci_md_cell(out, mlci_json_get_string(r, "reason"));
 		}
 	strbuf_addch(out, '\n');
 }

@@ -9,6 +9,7 @@
 #include "common-main.h"
 #include "gha.h"
 #include "json.h"
+#include "markdown.h"
 #include "parse-options.h"
 #include "record.h"
 #include "schema.h"
@@ -117,19 +118,6 @@ static void human_report(const char *what, const struct mlci_validate_result *r,
 	}
 }
 
-/* Markdown cells must not break the table. */
-static void md_cell(struct strbuf *sb, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '|')
-			strbuf_addstr(sb, "\\|");
-		else if (*s == '\n' || *s == '\r')
-			strbuf_addch(sb, ' ');
-		else
-			strbuf_addch(sb, *s);
-	}
-}
-
 static void gha_report(const char *path, const struct mlci_validate_result *r,
 		       const cJSON *drift, int ok)
 {
@@ -148,14 +136,14 @@ static void gha_report(const char *path, const struct mlci_validate_result *r,
 			const struct mlci_violation *v = &r->violations[i];
 
 			strbuf_addstr(&sb, "| ");
-			md_cell(&sb, v->column ? v->column : "(table)");
+			mlci_md_cell(&sb, v->column ? v->column : "(table)");
 			strbuf_addf(&sb, " | %s | %llu | ", v->check,
 				    (unsigned long long)v->count);
 			for (k = 0; k < v->nexamples; k++)
 				strbuf_addf(&sb, "%s%llu", k ? ", " : "",
 					    (unsigned long long)v->rows[k]);
 			strbuf_addstr(&sb, " | ");
-			md_cell(&sb, v->message);
+			mlci_md_cell(&sb, v->message);
 			strbuf_addstr(&sb, " |\n");
 			if (v->nexamples)
 				mlci_gha_annotate(MLCI_GHA_ERROR, path, v->lines[0],
@@ -186,7 +174,7 @@ static void gha_report(const char *path, const struct mlci_validate_result *r,
 			mlci_json_get_number(c, "p_value", &p);
 			mlci_json_get_number(c, "threshold", &th);
 			strbuf_addstr(&sb, "| ");
-			md_cell(&sb, c->string);
+			mlci_md_cell(&sb, c->string);
 			strbuf_addf(&sb, " | %s | %.6g | ", test, stat);
 			if (isnan(p))
 				strbuf_addstr(&sb, "–");

@@ -8,6 +8,7 @@
 #include "common-main.h"
 #include "gha.h"
 #include "json.h"
+#include "markdown.h"
 #include "parse-options.h"
 #include "pyindex.h"
 #include "record.h"
@@ -70,17 +71,12 @@ static void report(const struct mlci_wheel *w, const cJSON *section)
 		strbuf_addstr(&md, "| code | severity | file | message |\n|---|---|---|---|\n");
 		for (i = 0; i < w->nr; i++) {
 			const struct mlci_wheel_finding *f = &w->findings[i];
-			const char *p;
 
-			strbuf_addf(&md, "| %s | %s | `%s` | ", f->code,
-				    f->severity == MLCI_WHEEL_ERROR ? "error" : "warning",
-				    f->file ? f->file : "");
-			for (p = f->message; *p; p++) {
-				if (*p == '|' || *p == '\n')
-					strbuf_addch(&md, *p == '|' ? '/' : ' ');
-				else
-					strbuf_addch(&md, *p);
-			}
+			strbuf_addf(&md, "| %s | %s | `", f->code,
+				    f->severity == MLCI_WHEEL_ERROR ? "error" : "warning");
+			mlci_md_cell(&md, f->file);
+			strbuf_addstr(&md, "` | ");
+			mlci_md_cell(&md, f->message);
 			strbuf_addstr(&md, " |\n");
 			mlci_gha_annotate(f->severity == MLCI_WHEEL_ERROR ?
 					  MLCI_GHA_ERROR : MLCI_GHA_WARNING,
