@@ -68,7 +68,7 @@ const char *mlci_optim_stop_name(enum mlci_optim_stop stop);
 /*
  * Minimise fn from x[0..n), which holds the start and, on return, the best
  * point found. The method is scipy's L-BFGS-B without bounds: the first
- * step along -g has length 1 (then 1 along the quasi-Newton direction),
+ * trial step along -g has unit length, later line searches try step 1 first,
  * More and Thuente's line search (ftol 1e-3, gtol 0.9, xtol 0.1), updates
  * skipped when s'y <= eps * y'y, and a restart from steepest descent when a
  * line search fails. The same stopping tests, in the same order, so that

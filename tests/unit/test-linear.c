@@ -403,6 +403,26 @@ static void test_separable(void)
 	CHECK_INT(mlci_linear_fit(&m, X, y, NULL, 20, 1, &pa), 0,
 		  "svm with an iteration limit");
 	CHECK(m.iterations <= 50 && isfinite(m.coef[0]), "svm: iteration limit kept");
+	{
+		struct mlci_linear_model again;
+		double Xs[40];
+
+		/* Noisy, overlapping classes: the coordinate order matters. */
+		for (i = 0; i < 40; i++)
+			Xs[i] = sin((double)i * 2.1);
+		for (i = 0; i < 20; i++)
+			y[i] = (i * 7) % 3 == 0;
+		mlci_linear_model_init(&again);
+		pa.C = 1.0;
+		pa.max_iter = 1000;
+		pa.seed = 7;
+		CHECK_INT(mlci_linear_fit(&m, Xs, y, NULL, 20, 2, &pa), 0, "svm, seed 7");
+		CHECK_INT(mlci_linear_fit(&again, Xs, y, NULL, 20, 2, &pa), 0, "svm, seed 7 again");
+		CHECK(!memcmp(m.coef, again.coef, 2 * sizeof(double)) &&
+		      m.intercept[0] == again.intercept[0] && m.iterations == again.iterations,
+		      "svm: same seed, same model to the bit");
+		mlci_linear_model_release(&again);
+	}
 	mlci_set_quiet(1);
 	CHECK_INT(mlci_linear_predict_proba(&m, X, 20, proba), -MLCI_EXIT_INPUT,
 		  "the svm gives no probabilities");
