@@ -146,6 +146,19 @@ static size_t row_at(const size_t *rows, size_t i)
 	return rows ? rows[i] : i;
 }
 
+static int check_rows(const struct mlci_dataset *ds, const size_t *rows,
+		      size_t nrows)
+{
+	size_t i;
+
+	for (i = 0; rows && i < nrows; i++)
+		if (rows[i] >= ds->nrows)
+			return mlci_error(MLCI_EXIT_BUG,
+					  "row index %zu past the %zu rows of %s",
+					  rows[i], ds->nrows, ds->path);
+	return 0;
+}
+
 /* The imputed value of a numeric column over the training rows; 0 or an error. */
 static int fit_numeric_fill(struct mlci_pp_column *pc,
 			    const struct mlci_preprocess_options *opt,
@@ -405,6 +418,8 @@ int mlci_preprocess_fit(struct mlci_preprocess *pp,
 		return mlci_error(MLCI_EXIT_BUG, "preprocess options out of range");
 	if (!rows)
 		nrows = ds->nrows;
+	if ((ret = check_rows(ds, rows, nrows)))
+		return ret;
 	if (!nrows)
 		return mlci_error(MLCI_EXIT_INPUT, "no training rows to fit the preprocessing on");
 	if (!ds->ncols)
@@ -542,6 +557,8 @@ int mlci_preprocess_transform(const struct mlci_preprocess *pp,
 
 	if (!rows)
 		nrows = ds->nrows;
+	if ((ret = check_rows(ds, rows, nrows)))
+		return ret;
 	for (i = 0; i < pp->ncols; i++) {
 		const struct mlci_pp_column *pc = &pp->cols[i];
 		int k = mlci_dataset_find(ds, pc->name);

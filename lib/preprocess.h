@@ -122,7 +122,8 @@ void mlci_preprocess_release(struct mlci_preprocess *pp);
  * strategy that does not apply to the kind (mean or median on
  * categories), a column with no value in the training rows under mean,
  * median or most_frequent, two output features with the same name, no
- * rows or no columns; -MLCI_EXIT_BUG for options out of range.
+ * rows or no columns; -MLCI_EXIT_BUG for options out of range or a row
+ * index past ds->nrows.
  */
 int mlci_preprocess_fit(struct mlci_preprocess *pp,
 			const struct mlci_preprocess_options *opt,
@@ -136,7 +137,8 @@ int mlci_preprocess_fit(struct mlci_preprocess *pp,
  * Returns 0, or -MLCI_EXIT_INPUT with a message: a column of the model
  * missing from ds (named), of the other kind, an unknown category under
  * handle_unknown error (file:line, column, value), a missing value in a
- * numeric column without an imputer (file:line, column).
+ * numeric column without an imputer (file:line, column); -MLCI_EXIT_BUG
+ * for a row index past ds->nrows.
  */
 int mlci_preprocess_transform(const struct mlci_preprocess *pp,
 			      const struct mlci_dataset *ds,
