@@ -8,34 +8,10 @@
 #include <string.h>
 
 #include "json.h"
+#include "ksum.h"
 #include "metrics.h"
 #include "usage.h"
 #include "wrapper.h"
-
-/*
- * Neumaier's compensated sum: the error stays near one rounding whatever
- * the number of terms, so that long sums agree with numpy's pairwise ones
- * far below the tolerance the tests use.
- */
-struct ksum {
-	double s, c;
-};
-
-static void ksum_add(struct ksum *k, double x)
-{
-	double t = k->s + x;
-
-	if (fabs(k->s) >= fabs(x))
-		k->c += (k->s - t) + x;
-	else
-		k->c += (x - t) + k->s;
-	k->s = t;
-}
-
-static double ksum_get(const struct ksum *k)
-{
-	return k->s + k->c;
-}
 
 static void set_value(struct mlci_metric *m, double v)
 {
@@ -162,7 +138,7 @@ static void accuracy_core(const struct mlci_metrics_clf *d,
 			  const struct mlci_metrics_rows *rows,
 			  struct mlci_metric *out)
 {
-	struct ksum good = { 0, 0 }, all = { 0, 0 };
+	struct mlci_ksum good = { 0, 0 }, all = { 0, 0 };
 	size_t j, m = rows_count(rows, d->n);
 	double total;
 
@@ -175,14 +151,14 @@ static void accuracy_core(const struct mlci_metrics_clf *d,
 		double w = rows_weight(rows, r);
 
 		if (d->y_true[r] == d->y_pred[r])
-			ksum_add(&good, w);
-		ksum_add(&all, w);
+			mlci_ksum_add(&good, w);
+		mlci_ksum_add(&all, w);
 	}
-	total = ksum_get(&all);
+	total = mlci_ksum_get(&all);
 	if (total == 0)
 		set_undefined(out, MLCI_METRICS_ZERO_WEIGHT);
 	else
-		set_value(out, ksum_get(&good) / total);
+		set_value(out, mlci_ksum_get(&good) / total);
 }
 
 /*
@@ -191,7 +167,7 @@ static void accuracy_core(const struct mlci_metrics_clf *d,
  * (bit 1) or y_pred (bit 2) of the selected rows.
  */
 struct class_sums {
-	struct ksum *tp, *ts, *ps;
+	struct mlci_ksum *tp, *ts, *ps;
 	unsigned char *seen;
 };
 
@@ -210,10 +186,10 @@ static void class_sums_fill(const struct mlci_metrics_clf *d,
 		double w = rows_weight(rows, r);
 		int t = d->y_true[r], p = d->y_pred[r];
 
-		ksum_add(&cs->ts[t], w);
-		ksum_add(&cs->ps[p], w);
+		mlci_ksum_add(&cs->ts[t], w);
+		mlci_ksum_add(&cs->ps[p], w);
 		if (t == p)
-			ksum_add(&cs->tp[t], w);
+			mlci_ksum_add(&cs->tp[t], w);
 		cs->seen[t] |= 1;
 		cs->seen[p] |= 2;
 	}
@@ -232,7 +208,7 @@ static void balanced_core(const struct mlci_metrics_clf *d,
 			  const struct mlci_metrics_rows *rows,
 			  const struct class_sums *cs, struct mlci_metric *out)
 {
-	struct ksum sum = { 0, 0 };
+	struct mlci_ksum sum = { 0, 0 };
 	size_t c, used = 0;
 
 	if (!rows_count(rows, d->n)) {
@@ -240,17 +216,17 @@ static void balanced_core(const struct mlci_metrics_clf *d,
 		return;
 	}
 	for (c = 0; c < d->k; c++) {
-		double ts = ksum_get(&cs->ts[c]);
+		double ts = mlci_ksum_get(&cs->ts[c]);
 
 		if (ts != 0) {
-			ksum_add(&sum, ksum_get(&cs->tp[c]) / ts);
+			mlci_ksum_add(&sum, mlci_ksum_get(&cs->tp[c]) / ts);
 			used++;
 		}
 	}
 	if (!used)
 		set_undefined(out, MLCI_METRICS_ZERO_WEIGHT);
 	else
-		set_value(out, ksum_get(&sum) / (double)used);
+		set_value(out, mlci_ksum_get(&sum) / (double)used);
 }
 
 /* Precision, recall, F1 per class and their macro and weighted averages. */
@@ -259,15 +235,15 @@ static void prf_core(const struct mlci_metrics_clf *d,
 		     const struct class_sums *cs,
 		     struct mlci_metrics_clf_result *r)
 {
-	struct ksum sp = { 0, 0 }, sr = { 0, 0 }, sf = { 0, 0 };
-	struct ksum wp = { 0, 0 }, wr = { 0, 0 }, wf = { 0, 0 };
-	struct ksum wsum = { 0, 0 };
+	struct mlci_ksum sp = { 0, 0 }, sr = { 0, 0 }, sf = { 0, 0 };
+	struct mlci_ksum wp = { 0, 0 }, wr = { 0, 0 }, wf = { 0, 0 };
+	struct mlci_ksum wsum = { 0, 0 };
 	size_t c, nlab = 0;
 	double wtotal;
 
 	for (c = 0; c < d->k; c++) {
-		double tp = ksum_get(&cs->tp[c]), ts = ksum_get(&cs->ts[c]);
-		double ps = ksum_get(&cs->ps[c]), p, rc, den;
+		double tp = mlci_ksum_get(&cs->tp[c]), ts = mlci_ksum_get(&cs->ts[c]);
+		double ps = mlci_ksum_get(&cs->ps[c]), p, rc, den;
 		unsigned fl = 0;
 
 		if (ps == 0)
@@ -290,13 +266,13 @@ static void prf_core(const struct mlci_metrics_clf *d,
 		r->class_flags[c] = fl;
 		r->flags |= fl;
 		nlab++;
-		ksum_add(&sp, p);
-		ksum_add(&sr, rc);
-		ksum_add(&sf, r->f1[c]);
-		ksum_add(&wp, p * ts);
-		ksum_add(&wr, rc * ts);
-		ksum_add(&wf, r->f1[c] * ts);
-		ksum_add(&wsum, ts);
+		mlci_ksum_add(&sp, p);
+		mlci_ksum_add(&sr, rc);
+		mlci_ksum_add(&sf, r->f1[c]);
+		mlci_ksum_add(&wp, p * ts);
+		mlci_ksum_add(&wr, rc * ts);
+		mlci_ksum_add(&wf, r->f1[c] * ts);
+		mlci_ksum_add(&wsum, ts);
 	}
 	if (!rows_count(rows, d->n)) {
 		set_undefined(&r->precision_macro, MLCI_METRICS_NO_ROWS);
@@ -307,10 +283,10 @@ static void prf_core(const struct mlci_metrics_clf *d,
 		set_undefined(&r->f1_weighted, MLCI_METRICS_NO_ROWS);
 		return;
 	}
-	set_value(&r->precision_macro, ksum_get(&sp) / (double)nlab);
-	set_value(&r->recall_macro, ksum_get(&sr) / (double)nlab);
-	set_value(&r->f1_macro, ksum_get(&sf) / (double)nlab);
-	wtotal = ksum_get(&wsum);
+	set_value(&r->precision_macro, mlci_ksum_get(&sp) / (double)nlab);
+	set_value(&r->recall_macro, mlci_ksum_get(&sr) / (double)nlab);
+	set_value(&r->f1_macro, mlci_ksum_get(&sf) / (double)nlab);
+	wtotal = mlci_ksum_get(&wsum);
 	if (wtotal == 0) {
 		/* sklearn's zero_division="warn": everything 0.0 then. */
 		set_value(&r->precision_weighted, 0.0);
@@ -318,9 +294,9 @@ static void prf_core(const struct mlci_metrics_clf *d,
 		set_value(&r->f1_weighted, 0.0);
 		return;
 	}
-	set_value(&r->precision_weighted, ksum_get(&wp) / wtotal);
-	set_value(&r->recall_weighted, ksum_get(&wr) / wtotal);
-	set_value(&r->f1_weighted, ksum_get(&wf) / wtotal);
+	set_value(&r->precision_weighted, mlci_ksum_get(&wp) / wtotal);
+	set_value(&r->recall_weighted, mlci_ksum_get(&wr) / wtotal);
+	set_value(&r->f1_weighted, mlci_ksum_get(&wf) / wtotal);
 }
 
 struct auc_item {
@@ -350,7 +326,7 @@ static void auc_core(const int *y_true, int positive, const double *score,
 		     struct auc_item *items, struct mlci_metric *out)
 {
 	size_t j, m = rows_count(rows, n), npos = 0;
-	struct ksum area = { 0, 0 }, tp = { 0, 0 }, fp = { 0, 0 };
+	struct mlci_ksum area = { 0, 0 }, tp = { 0, 0 }, fp = { 0, 0 };
 	double ptot, ntot;
 
 	if (!m) {
@@ -371,25 +347,25 @@ static void auc_core(const int *y_true, int positive, const double *score,
 	}
 	qsort(items, m, sizeof(*items), auc_item_cmp);
 	for (j = 0; j < m;) {
-		struct ksum gp = { 0, 0 }, gn = { 0, 0 };
+		struct mlci_ksum gp = { 0, 0 }, gn = { 0, 0 };
 		double s = items[j].score, pw, nw;
 
 		for (; j < m && items[j].score == s; j++)
-			ksum_add(items[j].pos ? &gp : &gn, items[j].w);
-		pw = ksum_get(&gp);
-		nw = ksum_get(&gn);
+			mlci_ksum_add(items[j].pos ? &gp : &gn, items[j].w);
+		pw = mlci_ksum_get(&gp);
+		nw = mlci_ksum_get(&gn);
 		if (nw != 0)
-			ksum_add(&area, nw * (2.0 * ksum_get(&tp) + pw));
-		ksum_add(&tp, pw);
-		ksum_add(&fp, nw);
+			mlci_ksum_add(&area, nw * (2.0 * mlci_ksum_get(&tp) + pw));
+		mlci_ksum_add(&tp, pw);
+		mlci_ksum_add(&fp, nw);
 	}
-	ptot = ksum_get(&tp);
-	ntot = ksum_get(&fp);
+	ptot = mlci_ksum_get(&tp);
+	ntot = mlci_ksum_get(&fp);
 	if (ptot == 0 || ntot == 0) {
 		set_undefined(out, MLCI_METRICS_ONE_CLASS);
 		return;
 	}
-	set_value(out, ksum_get(&area) / (2.0 * ptot) / ntot);
+	set_value(out, mlci_ksum_get(&area) / (2.0 * ptot) / ntot);
 }
 
 static int check_scores(const double *score, size_t stride, size_t n,
@@ -436,7 +412,7 @@ static void roc_auc_core(const struct mlci_metrics_clf *d,
 	size_t j, c, m = rows_count(rows, d->n);
 	struct auc_item *items;
 	unsigned char *seen;
-	struct ksum sum = { 0, 0 };
+	struct mlci_ksum sum = { 0, 0 };
 
 	if (!d->proba) {
 		set_undefined(out, MLCI_METRICS_NO_PROBA);
@@ -485,9 +461,9 @@ static void roc_auc_core(const struct mlci_metrics_clf *d,
 			*out = one;
 			goto out;
 		}
-		ksum_add(&sum, one.value);
+		mlci_ksum_add(&sum, one.value);
 	}
-	set_value(out, ksum_get(&sum) / (double)d->k);
+	set_value(out, mlci_ksum_get(&sum) / (double)d->k);
 out:
 	free(seen);
 	free(items);
@@ -504,7 +480,7 @@ static void log_loss_core(const struct mlci_metrics_clf *d,
 {
 	const double eps = 2.220446049250313080847e-16, hi = 1.0 - eps;
 	size_t j, c, m = rows_count(rows, d->n);
-	struct ksum loss = { 0, 0 }, all = { 0, 0 };
+	struct mlci_ksum loss = { 0, 0 }, all = { 0, 0 };
 	double total;
 
 	if (!d->proba) {
@@ -531,14 +507,14 @@ static void log_loss_core(const struct mlci_metrics_clf *d,
 			if ((int)c == d->y_true[r])
 				pt = q;
 		}
-		ksum_add(&loss, -log(pt / s) * w);
-		ksum_add(&all, w);
+		mlci_ksum_add(&loss, -log(pt / s) * w);
+		mlci_ksum_add(&all, w);
 	}
-	total = ksum_get(&all);
+	total = mlci_ksum_get(&all);
 	if (total == 0)
 		set_undefined(out, MLCI_METRICS_ZERO_WEIGHT);
 	else
-		set_value(out, ksum_get(&loss) / total);
+		set_value(out, mlci_ksum_get(&loss) / total);
 }
 
 int mlci_metrics_accuracy(const struct mlci_metrics_clf *d,
@@ -621,7 +597,7 @@ int mlci_metrics_classify(const struct mlci_metrics_clf *d,
 			  struct mlci_metrics_clf_result *r)
 {
 	struct class_sums cs;
-	struct ksum *cells;
+	struct mlci_ksum *cells;
 	size_t j, c, m;
 	int ret;
 
@@ -646,12 +622,12 @@ int mlci_metrics_classify(const struct mlci_metrics_clf *d,
 		for (j = 0; j < m; j++) {
 			size_t row = rows_at(rows, j);
 
-			ksum_add(&cells[(size_t)d->y_true[row] * d->k +
+			mlci_ksum_add(&cells[(size_t)d->y_true[row] * d->k +
 					(size_t)d->y_pred[row]],
 				 rows_weight(rows, row));
 		}
 		for (c = 0; c < d->k * d->k; c++)
-			r->confusion[c] = ksum_get(&cells[c]);
+			r->confusion[c] = mlci_ksum_get(&cells[c]);
 		free(cells);
 	} else {
 		for (j = 0; j < m; j++) {
@@ -676,8 +652,8 @@ int mlci_metrics_regress(const double *y_true, const double *y_pred, size_t n,
 			 const struct mlci_metrics_rows *rows,
 			 struct mlci_metrics_reg_result *r)
 {
-	struct ksum sq = { 0, 0 }, ab = { 0, 0 }, all = { 0, 0 }, sy = { 0, 0 };
-	struct ksum dev = { 0, 0 };
+	struct mlci_ksum sq = { 0, 0 }, ab = { 0, 0 }, all = { 0, 0 }, sy = { 0, 0 };
+	struct mlci_ksum dev = { 0, 0 };
 	size_t j, m = rows_count(rows, n);
 	double total, mean, num, den, first = 0;
 	int constant = 1, have_first = 0, ret;
@@ -702,10 +678,10 @@ int mlci_metrics_regress(const double *y_true, const double *y_pred, size_t n,
 		size_t i = rows_at(rows, j);
 		double w = rows_weight(rows, i), e = y_true[i] - y_pred[i];
 
-		ksum_add(&sq, w * (e * e));
-		ksum_add(&ab, fabs(e) * w);
-		ksum_add(&all, w);
-		ksum_add(&sy, y_true[i] * w);
+		mlci_ksum_add(&sq, w * (e * e));
+		mlci_ksum_add(&ab, fabs(e) * w);
+		mlci_ksum_add(&all, w);
+		mlci_ksum_add(&sy, y_true[i] * w);
 		/* Constant over the rows that weigh: r2's denominator is 0. */
 		if (w != 0) {
 			if (!have_first) {
@@ -716,7 +692,7 @@ int mlci_metrics_regress(const double *y_true, const double *y_pred, size_t n,
 			}
 		}
 	}
-	total = ksum_get(&all);
+	total = mlci_ksum_get(&all);
 	if (total == 0) {
 		set_undefined(&r->rmse, MLCI_METRICS_ZERO_WEIGHT);
 		set_undefined(&r->mae, MLCI_METRICS_ZERO_WEIGHT);
@@ -724,24 +700,24 @@ int mlci_metrics_regress(const double *y_true, const double *y_pred, size_t n,
 			      MLCI_METRICS_ZERO_WEIGHT);
 		return 0;
 	}
-	set_value(&r->rmse, sqrt(ksum_get(&sq) / total));
-	set_value(&r->mae, ksum_get(&ab) / total);
+	set_value(&r->rmse, sqrt(mlci_ksum_get(&sq) / total));
+	set_value(&r->mae, mlci_ksum_get(&ab) / total);
 	if (m < 2) {
 		set_undefined(&r->r2, MLCI_METRICS_FEW_ROWS);
 		return 0;
 	}
-	num = ksum_get(&sq);
+	num = mlci_ksum_get(&sq);
 	if (constant) {
 		den = 0;
 	} else {
-		mean = ksum_get(&sy) / total;
+		mean = mlci_ksum_get(&sy) / total;
 		for (j = 0; j < m; j++) {
 			size_t i = rows_at(rows, j);
 			double e = y_true[i] - mean;
 
-			ksum_add(&dev, rows_weight(rows, i) * (e * e));
+			mlci_ksum_add(&dev, rows_weight(rows, i) * (e * e));
 		}
-		den = ksum_get(&dev);
+		den = mlci_ksum_get(&dev);
 	}
 	if (num == 0)
 		set_value(&r->r2, 1.0);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "ksum.h"
 #include "preprocess.h"
 #include "strbuf.h"
 #include "usage.h"
@@ -108,27 +109,6 @@ void mlci_preprocess_release(struct mlci_preprocess *pp)
 	mlci_preprocess_init(pp);
 }
 
-/* Neumaier's compensated sum: the rounded exact sum, nearly always. */
-struct ksum {
-	double s, c;
-};
-
-static void ksum_add(struct ksum *k, double x)
-{
-	double t = k->s + x;
-
-	if (fabs(k->s) >= fabs(x))
-		k->c += (k->s - t) + x;
-	else
-		k->c += (x - t) + k->s;
-	k->s = t;
-}
-
-static double ksum_get(const struct ksum *k)
-{
-	return k->s + k->c;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -190,11 +170,11 @@ static int fit_numeric_fill(struct mlci_pp_column *pc,
 				  c->name, mlci_impute_name(opt->num_impute));
 	}
 	if (opt->num_impute == MLCI_IMPUTE_MEAN) {
-		struct ksum k = { 0, 0 };
+		struct mlci_ksum k = { 0, 0 };
 
 		for (i = 0; i < n; i++)
-			ksum_add(&k, v[i]);
-		pc->fill = ksum_get(&k) / (double)n;
+			mlci_ksum_add(&k, v[i]);
+		pc->fill = mlci_ksum_get(&k) / (double)n;
 	} else if (opt->num_impute == MLCI_IMPUTE_MEDIAN) {
 		qsort(v, n, sizeof(*v), cmp_double);
 		pc->fill = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
@@ -243,20 +223,20 @@ static int fit_numeric(struct mlci_pp_column *pc,
 		}
 	}
 	if (opt->scale == MLCI_SCALE_STANDARD) {
-		struct ksum sum = { 0, 0 }, corr = { 0, 0 }, sq = { 0, 0 };
+		struct mlci_ksum sum = { 0, 0 }, corr = { 0, 0 }, sq = { 0, 0 };
 		double n = (double)nrows, mean, var, scale, eps = DBL_EPSILON;
 
 		for (i = 0; i < nrows; i++)
-			ksum_add(&sum, v[i]);
-		mean = ksum_get(&sum) / n;
+			mlci_ksum_add(&sum, v[i]);
+		mean = mlci_ksum_get(&sum) / n;
 		/* sklearn's _incremental_mean_and_var on one batch. */
 		for (i = 0; i < nrows; i++) {
 			double d = v[i] - mean;
 
-			ksum_add(&corr, d);
-			ksum_add(&sq, d * d);
+			mlci_ksum_add(&corr, d);
+			mlci_ksum_add(&sq, d * d);
 		}
-		var = (ksum_get(&sq) - ksum_get(&corr) * ksum_get(&corr) / n) / n;
+		var = (mlci_ksum_get(&sq) - mlci_ksum_get(&corr) * mlci_ksum_get(&corr) / n) / n;
 		scale = sqrt(var);
 		if (var <= n * eps * var + (n * mean * eps) * (n * mean * eps))
 			scale = 1;
