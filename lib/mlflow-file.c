@@ -1063,14 +1063,25 @@ static int append_point(const char *dir, const struct mlci_tracking_metric *m)
 	if (ret > 0)
 		ret = 0;
 	if (!ret) {
+		struct strbuf line = STRBUF_INIT;
+		const char *hit;
+
 		mlci_tracking_format_double(num, sizeof(num), m->value);
-		if (old)
-			strbuf_addstr(&sb, old);
-		if (sb.len && sb.buf[sb.len - 1] != '\n')
-			strbuf_addch(&sb, '\n');
-		strbuf_addf(&sb, "%lld %s %lld\n", (long long)m->timestamp,
+		strbuf_addf(&line, "%lld %s %lld\n", (long long)m->timestamp,
 			    num, (long long)m->step);
-		ret = write_text(path, sb.buf, sb.len);
+		/* The same point again is a no-op, as in the SQL store. */
+		for (hit = old; hit && (hit = strstr(hit, line.buf)); hit++)
+			if (hit == old || hit[-1] == '\n')
+				break;
+		if (!hit) {
+			if (old)
+				strbuf_addstr(&sb, old);
+			if (sb.len && sb.buf[sb.len - 1] != '\n')
+				strbuf_addch(&sb, '\n');
+			strbuf_add(&sb, line.buf, line.len);
+			ret = write_text(path, sb.buf, sb.len);
+		}
+		strbuf_release(&line);
 	}
 	strbuf_release(&sb);
 	free(old);
