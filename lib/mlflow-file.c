@@ -1300,7 +1300,8 @@ static int fs_version_get(struct mlci_tracking *t, const char *name,
 	dir = xstrfmt("%s/models/%s/aliases", s->root, name);
 	if (!ret)
 		ret = list_files(dir, "", &keys, &nk, &alloc);
-	qsort(keys, nk, sizeof(*keys), str_cmp);
+	if (nk)
+		qsort(keys, nk, sizeof(*keys), str_cmp);
 	for (size_t i = 0; !ret && i < nk; i++) {
 		char *val = NULL;
 		long an;

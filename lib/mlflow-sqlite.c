@@ -411,6 +411,7 @@ static int create_or_check_schema(struct sq *s)
 		free(loc);
 		goto out;
 	}
+	free(tables);
 	ret = query_str(s, &tables,
 			"SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'",
 			"");
