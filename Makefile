@@ -216,7 +216,9 @@ DEB_PACKAGES = build-essential clang libclang-rt-14-dev pkg-config scdoc \
 	libcurl4-openssl-dev libcjson-dev libgit2-dev libssl-dev libyaml-dev \
 	bats bats-assert bats-support python3 python3-jsonschema \
 	python3-scipy python3-sklearn python3-statsmodels python3-pandas git \
-	zlib1g-dev libsqlite3-dev sqlite3 libopenblas-dev liblapacke-dev hyperfine time python3-build python3-setuptools python3-wheel python3-pip-whl python3-setuptools-whl twine
+	zlib1g-dev libsqlite3-dev sqlite3 libopenblas-dev liblapacke-dev \
+	hyperfine time python3-build python3-setuptools python3-wheel \
+	python3-pip-whl python3-setuptools-whl twine python3-yaml
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
