@@ -196,7 +196,7 @@ static int judge_status(struct ctx *c, const char *what,
 			     c->msg.len ? " " : "", c->msg.buf);
 	else if (res->status == 403 || res->status == 404)
 		mlci_warning("the token may not %s pull request #%ld of '%s' "
-			     "(%ld%s%s; a fork's pull request gets a read-only "
+			     "(%ld%s%s; a fork's pull request has a read-only "
 			     "token): no comment posted", what, c->number,
 			     c->repo, res->status, c->msg.len ? " " : "",
 			     c->msg.buf);

@@ -152,7 +152,7 @@ int mlci_parse_options(int argc, char **argv, const struct mlci_option *opts,
 				goto out;
 			}
 			if (len == 7 && !strncmp(name, "version", 7)) {
-				printf("%s (mlci) %s\n", mlci_progname,
+				fprintf(stdout, "%s (mlci) %s\n", mlci_progname,
 				       MLCI_VERSION);
 				ret = MLCI_PARSE_EXIT;
 				goto out;

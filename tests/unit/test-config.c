@@ -11,37 +11,6 @@
 #include "usage.h"
 #include "wrapper.h"
 
-/* Send stderr to a file until capture_end(), which returns what was written. */
-static FILE *capture_fp;
-static int saved_stderr = -1;
-
-static void capture_start(void)
-{
-	fflush(stderr);
-	capture_fp = tmpfile();
-	if (!capture_fp)
-		abort();
-	saved_stderr = dup(2);
-	dup2(fileno(capture_fp), 2);
-}
-
-static char *capture_end(void)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	fflush(stderr);
-	dup2(saved_stderr, 2);
-	close(saved_stderr);
-	rewind(capture_fp);
-	if (strbuf_read_file_cap(&sb, capture_fp, 1 << 20))
-		abort();
-	fclose(capture_fp);
-	/* One message per test: drop the final newline. */
-	if (sb.len && sb.buf[sb.len - 1] == '\n')
-		strbuf_setlen(&sb, sb.len - 1);
-	return strbuf_detach(&sb, NULL);
-}
-
 /*
  * Parse text under name; the compact JSON on success, else the message
  * printed (the caller's). *ret gets the return value.
@@ -51,9 +20,9 @@ static char *run(const char *name, const char *text, int *ret)
 	struct mlci_config *cfg = NULL;
 	char *msg, *json;
 
-	capture_start();
+	unit_capture_start();
 	*ret = mlci_config_parse(text, strlen(text), name, &cfg);
-	msg = capture_end();
+	msg = unit_capture_end();
 	if (*ret) {
 		if (cfg)
 			return xstrdup("config set on error");
@@ -472,22 +441,22 @@ static void test_lines(void)
 	{
 		char *msg;
 
-		capture_start();
+		unit_capture_start();
 		ret = mlci_config_error(cfg, cJSON_GetObjectItemCaseSensitive(age, "type"),
 					MLCI_EXIT_INPUT, "unknown type '%s'", "flaot");
-		msg = capture_end();
+		msg = unit_capture_end();
 		CHECK_INT(ret, -MLCI_EXIT_INPUT, "config_error returns -code");
 		CHECK_STR(msg, "mlci: s.yaml:4: unknown type 'flaot'", "config_error message");
 		free(msg);
-		capture_start();
+		unit_capture_start();
 		ret = mlci_config_error(cfg, other, MLCI_EXIT_VERDICT, "no line %d", 7);
-		msg = capture_end();
+		msg = unit_capture_end();
 		CHECK_INT(ret, -MLCI_EXIT_VERDICT, "config_error returns -code (1)");
 		CHECK_STR(msg, "mlci: s.yaml: no line 7", "config_error without a line");
 		free(msg);
-		capture_start();
+		unit_capture_start();
 		ret = mlci_config_error(NULL, NULL, MLCI_EXIT_BUG, "bare");
-		msg = capture_end();
+		msg = unit_capture_end();
 		CHECK_INT(ret, -MLCI_EXIT_BUG, "config_error without a config");
 		CHECK_STR(msg, "mlci: bare", "config_error without a config: message");
 		free(msg);
@@ -540,9 +509,9 @@ static void test_buffers(void)
 	free(json);
 	mlci_config_free(cfg);
 
-	capture_start();
+	unit_capture_start();
 	ret = mlci_config_parse("a: 1\nb\0: 2\n", 11, "n.yaml", &cfg);
-	msg = capture_end();
+	msg = unit_capture_end();
 	CHECK_INT(ret, -MLCI_EXIT_INPUT, "NUL byte refused");
 	CHECK(cfg == NULL, "NUL byte: no config");
 	CHECK_STR(msg, "mlci: n.yaml:2:2: a NUL byte; a config is text", "NUL byte: message");
@@ -576,18 +545,18 @@ static void test_load(void)
 	}
 	mlci_config_free(cfg);
 
-	capture_start();
+	unit_capture_start();
 	ret = mlci_config_load("/nonexistent/x.yaml", &cfg);
-	msg = capture_end();
+	msg = unit_capture_end();
 	CHECK_INT(ret, -MLCI_EXIT_INPUT, "missing file: exit 3");
 	CHECK(cfg == NULL, "missing file: no config");
 	CHECK_STR(msg, "mlci: cannot open '/nonexistent/x.yaml': No such file or directory",
 		  "missing file: message");
 	free(msg);
 
-	capture_start();
+	unit_capture_start();
 	ret = mlci_config_load(dir, &cfg);
-	msg = capture_end();
+	msg = unit_capture_end();
 	CHECK_INT(ret, -MLCI_EXIT_INPUT, "a directory: exit 3");
 	free(msg);
 
@@ -597,9 +566,9 @@ static void test_load(void)
 		fputc('\n', fp);
 	if (fp)
 		fclose(fp);
-	capture_start();
+	unit_capture_start();
 	ret = mlci_config_load(path, &cfg);
-	msg = capture_end();
+	msg = unit_capture_end();
 	CHECK_INT(ret, -MLCI_EXIT_INPUT, "too large: exit 3");
 	{
 		char *want = xstrfmt("mlci: '%s' is larger than 16 MiB", path);

@@ -23,35 +23,6 @@
 
 static char tmpdir[] = "/tmp/test-dataset.XXXXXX";
 
-static FILE *capture_fp;
-static int saved_stderr = -1;
-
-static void capture_start(void)
-{
-	fflush(stderr);
-	capture_fp = tmpfile();
-	if (!capture_fp)
-		abort();
-	saved_stderr = dup(2);
-	dup2(fileno(capture_fp), 2);
-}
-
-static char *capture_end(void)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	fflush(stderr);
-	dup2(saved_stderr, 2);
-	close(saved_stderr);
-	rewind(capture_fp);
-	if (strbuf_read_file_cap(&sb, capture_fp, 1 << 20))
-		abort();
-	fclose(capture_fp);
-	if (sb.len && sb.buf[sb.len - 1] == '\n')
-		strbuf_setlen(&sb, sb.len - 1);
-	return strbuf_detach(&sb, NULL);
-}
-
 /* Write text to tmpdir/name; the path, the caller's. */
 static char *write_file(const char *name, const char *text)
 {
@@ -300,9 +271,9 @@ static void check_bad(const char *name, const char *text,
 	int ret;
 
 	mlci_dataset_init(&ds);
-	capture_start();
+	unit_capture_start();
 	ret = mlci_dataset_load(&ds, path, opt);
-	msg = capture_end();
+	msg = unit_capture_end();
 	snprintf(what, sizeof(what), "%s: exit 3", name);
 	CHECK_INT(ret, -MLCI_EXIT_INPUT, what);
 	snprintf(what, sizeof(what), "%s: message", name);
@@ -383,9 +354,9 @@ static void test_bad_input(void)
 		int ret;
 
 		mlci_dataset_init(&ds);
-		capture_start();
+		unit_capture_start();
 		ret = mlci_dataset_load(&ds, path, &clf);
-		msg = capture_end();
+		msg = unit_capture_end();
 		CHECK_INT(ret, -MLCI_EXIT_INPUT, "a missing file: exit 3");
 		CHECK(strstr(msg, "none.csv") != NULL, "a missing file is named");
 		free(msg);

@@ -31,35 +31,6 @@
 
 static char tmpdir[] = "/tmp/test-preprocess.XXXXXX";
 
-static FILE *capture_fp;
-static int saved_stderr = -1;
-
-static void capture_start(void)
-{
-	fflush(stderr);
-	capture_fp = tmpfile();
-	if (!capture_fp)
-		abort();
-	saved_stderr = dup(2);
-	dup2(fileno(capture_fp), 2);
-}
-
-static char *capture_end(void)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	fflush(stderr);
-	dup2(saved_stderr, 2);
-	close(saved_stderr);
-	rewind(capture_fp);
-	if (strbuf_read_file_cap(&sb, capture_fp, 1 << 20))
-		abort();
-	fclose(capture_fp);
-	if (sb.len && sb.buf[sb.len - 1] == '\n')
-		strbuf_setlen(&sb, sb.len - 1);
-	return strbuf_detach(&sb, NULL);
-}
-
 static char *write_file(const char *name, const char *text)
 {
 	char *path = xstrfmt("%s/%s", tmpdir, name);
@@ -205,9 +176,9 @@ static void check_fit_error(const char *name, const char *text,
 	double *x;
 	int ret;
 
-	capture_start();
+	unit_capture_start();
 	x = fit_all(&pp, text, opt, &ret);
-	msg = capture_end();
+	msg = unit_capture_end();
 	snprintf(what, sizeof(what), "%s: exit 3", name);
 	CHECK_INT(ret, -MLCI_EXIT_INPUT, what);
 	snprintf(what, sizeof(what), "%s: message", name);
@@ -269,9 +240,9 @@ static void check_transform_error(const char *name, const char *train_text,
 	ret = load(&ds, path);
 	CHECK_INT(ret, 0, "test file loads");
 	x = xcalloc(ds.nrows * pp.nfeatures + 1, sizeof(*x));
-	capture_start();
+	unit_capture_start();
 	ret = mlci_preprocess_transform(&pp, &ds, NULL, 0, x);
-	msg = capture_end();
+	msg = unit_capture_end();
 	snprintf(what, sizeof(what), "%s: exit 3", name);
 	CHECK_INT(ret, -MLCI_EXIT_INPUT, what);
 	snprintf(what, sizeof(what), "%s: message", name);
@@ -451,13 +422,13 @@ static void compare_case(size_t i, const char *csv, int sk_ok)
 		train[r] = r;
 	for (r = 0; r < ntest; r++)
 		test[r] = NTRAIN + r;
-	capture_start();
+	unit_capture_start();
 	ret = mlci_preprocess_fit(&pp, &c->opt, &ds, train, NTRAIN);
 	if (!ret) {
 		x = xcalloc(ntest * pp.nfeatures + 1, sizeof(*x));
 		ret = mlci_preprocess_transform(&pp, &ds, test, ntest, x);
 	}
-	msg = capture_end();
+	msg = unit_capture_end();
 	if (!sk_ok) {
 		snprintf(what, sizeof(what), "%s: refused as sklearn refuses", c->name);
 		CHECK_INT(ret, -MLCI_EXIT_INPUT, what);
@@ -650,9 +621,9 @@ static void test_bad_state(void)
 		strbuf_addstr(&sb, at + strlen(edits[i].from));
 		j = cJSON_Parse(sb.buf);
 		mlci_preprocess_init(&back);
-		capture_start();
+		unit_capture_start();
 		ret = mlci_preprocess_from_json(&back, j, "state");
-		msg = capture_end();
+		msg = unit_capture_end();
 		CHECK_INT(ret, -MLCI_EXIT_INPUT, edits[i].name);
 		if (!CHECK(strstr(msg, edits[i].want) != NULL, edits[i].name))
 			printf("#   got  '%s'\n#   want '...%s...'\n", msg,

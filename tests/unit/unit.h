@@ -5,7 +5,9 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int unit_count, unit_failed;
 
@@ -67,6 +69,46 @@ static inline int unit_check(int cond, const char *file, int line,
 	if (!unit_check(eq_, __FILE__, __LINE__, (name))) \
 		printf("#   got  %.17g\n#   want %.17g\n", g_, w_); \
 } while (0)
+
+/*
+ * Send stderr to a temporary file until unit_capture_end(), which returns
+ * what was written (the caller's; one final newline dropped), so tests can
+ * check messages exactly.
+ */
+static FILE *unit_capture_fp;
+static int unit_saved_stderr = -1;
+
+static inline void unit_capture_start(void)
+{
+	fflush(stderr);
+	unit_capture_fp = tmpfile();
+	if (!unit_capture_fp)
+		abort();
+	unit_saved_stderr = dup(2);
+	dup2(fileno(unit_capture_fp), 2);
+}
+
+static inline char *unit_capture_end(void)
+{
+	long len;
+	char *text;
+
+	fflush(stderr);
+	dup2(unit_saved_stderr, 2);
+	close(unit_saved_stderr);
+	len = ftell(unit_capture_fp);
+	text = malloc(len > 0 ? (size_t)len + 1 : 1);
+	if (!text)
+		abort();
+	rewind(unit_capture_fp);
+	if (len > 0 && fread(text, 1, (size_t)len, unit_capture_fp) != (size_t)len)
+		abort();
+	fclose(unit_capture_fp);
+	if (len > 0 && text[len - 1] == '\n')
+		len--;
+	text[len > 0 ? len : 0] = '\0';
+	return text;
+}
 
 /* End the test program: the TAP plan, and the exit status. */
 static inline int unit_done(void)
