@@ -1363,7 +1363,7 @@ static void test_github_degraded(void)
 		  "github read-only token: one POST refused, not retried");
 	CHECK_STR(err.buf, "mlci: warning: the token may not comment on pull request #7 "
 		  "of 'acme/bank' (403 Resource not accessible by integration; "
-		  "a fork's pull request gets a read-only token): no comment posted\n",
+		  "a fork's pull request has a read-only token): no comment posted\n",
 		  "github read-only token: the warning");
 
 	/* A bad token: a warning, the token never printed. */
