@@ -207,48 +207,36 @@ static const char *level_name(enum mlci_gha_level level)
 	return "notice";
 }
 
-static void escape_data(struct strbuf *sb, const char *s)
+/*
+ * Escape s as the runner expects: in a command's data '%', CR and LF; in a
+ * property value (property set) also ':' and ','.
+ */
+static void escape(struct strbuf *sb, const char *s, int property)
 {
 	for (; *s; s++) {
-		switch (*s) {
-		case '%':
+		if (*s == '%')
 			strbuf_addstr(sb, "%25");
-			break;
-		case '\r':
+		else if (*s == '\r')
 			strbuf_addstr(sb, "%0D");
-			break;
-		case '\n':
+		else if (*s == '\n')
 			strbuf_addstr(sb, "%0A");
-			break;
-		default:
+		else if (property && *s == ':')
+			strbuf_addstr(sb, "%3A");
+		else if (property && *s == ',')
+			strbuf_addstr(sb, "%2C");
+		else
 			strbuf_addch(sb, *s);
-		}
 	}
+}
+
+static void escape_data(struct strbuf *sb, const char *s)
+{
+	escape(sb, s, 0);
 }
 
 static void escape_property(struct strbuf *sb, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '%':
-			strbuf_addstr(sb, "%25");
-			break;
-		case '\r':
-			strbuf_addstr(sb, "%0D");
-			break;
-		case '\n':
-			strbuf_addstr(sb, "%0A");
-			break;
-		case ':':
-			strbuf_addstr(sb, "%3A");
-			break;
-		case ',':
-			strbuf_addstr(sb, "%2C");
-			break;
-		default:
-			strbuf_addch(sb, *s);
-		}
-	}
+	escape(sb, s, 1);
 }
 
 void mlci_gha_format_annotation(struct strbuf *sb, enum mlci_gha_level level,
