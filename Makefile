@@ -218,7 +218,8 @@ DEB_PACKAGES = build-essential clang libclang-rt-14-dev pkg-config scdoc \
 	python3-scipy python3-sklearn python3-statsmodels python3-pandas git \
 	zlib1g-dev libsqlite3-dev sqlite3 libopenblas-dev liblapacke-dev \
 	hyperfine time python3-build python3-setuptools python3-wheel \
-	python3-pip-whl python3-setuptools-whl twine python3-yaml
+	python3-pip-whl python3-setuptools-whl twine python3-yaml \
+	shellcheck nodejs npm
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
@@ -235,12 +236,18 @@ install: $(BINS) $(MAN1) $(MAN7)
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
 
+# The release tarball of the committed tree (HEAD), as CI attaches it to
+# a vX.Y.Z release.
+dist:
+	git archive --format=tar.gz --prefix=mlci-$(VERSION)/ \
+		-o mlci-$(VERSION).tar.gz HEAD
+
 clean:
 	rm -rf build $(MAN1) $(MAN7)
 
 help:
-	@echo 'targets: all check ci bench fuzz fuzz-replay man install deps clean'
+	@echo 'targets: all check ci bench fuzz fuzz-replay man install dist deps clean'
 	@echo 'variables: SANITIZE=address,undefined V=1 WERROR=1 PREFIX= DESTDIR='
 
-.PHONY: all check ci bench fuzz fuzz-replay man install deps clean help
+.PHONY: all check ci bench fuzz fuzz-replay man install dist deps clean help
 .SECONDARY:
