@@ -219,7 +219,7 @@ DEB_PACKAGES = build-essential clang libclang-rt-14-dev pkg-config scdoc \
 	zlib1g-dev libsqlite3-dev sqlite3 libopenblas-dev liblapacke-dev \
 	hyperfine time python3-build python3-setuptools python3-wheel \
 	python3-pip-whl python3-setuptools-whl twine python3-yaml \
-	shellcheck nodejs npm
+	shellcheck nodejs npm r-base-core
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
