@@ -9,7 +9,7 @@ load helpers
 # §6). Prints one line per breach and fails if there is any.
 action_structure() {
 	"$PY" - "$1" <<'EOF'
-import re, sys, yaml
+import os, re, sys, yaml
 
 path = sys.argv[1]
 with open(path) as f:
@@ -56,6 +56,8 @@ for i, s in enumerate(steps):
         m = re.fullmatch(r'"\$GITHUB_ACTION_PATH/([A-Za-z0-9_.-]+)"', s["run"].strip())
         if not m:
             breach(f"steps.{i}.run is not one script of the action: {s['run']!r}")
+        elif not os.access(os.path.join(os.path.dirname(path), m.group(1)), os.X_OK):
+            breach(f"steps.{i} runs {m.group(1)}, which is not an executable file")
     if "id" in s:
         ids[s["id"]] = s
 walk(a.get("outputs") or {}, ["outputs"])
