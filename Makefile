@@ -81,6 +81,7 @@ LIB_SRCS += lib/split.c
 LIB_SRCS += lib/strbuf.c
 LIB_SRCS += lib/tool.c
 LIB_SRCS += lib/tracking.c
+LIB_SRCS += lib/train.c
 LIB_SRCS += lib/usage.c
 LIB_SRCS += lib/validate.c
 LIB_SRCS += lib/wheel.c
@@ -91,6 +92,7 @@ MAIN_SRC = lib/common-main.c
 
 PROGRAMS =
 PROGRAMS += ml-gate
+PROGRAMS += ml-train
 PROGRAMS += ml-validate
 PROGRAMS += ml-wheelcheck
 

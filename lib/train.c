@@ -1,0 +1,1508 @@
+/* SPDX-License-Identifier: MIT */
+/* ml-train's orchestration: config, data, preprocessing, model selection, metrics, the model file, predictions and the record's train section. */
+#include "train.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <cblas.h>
+
+#include "atomic.h"
+#include "config.h"
+#include "csv.h"
+#include "dataset.h"
+#include "digest.h"
+#include "json.h"
+#include "linear.h"
+#include "metrics.h"
+#include "now.h"
+#include "preprocess.h"
+#include "record.h"
+#include "split.h"
+#include "strbuf.h"
+#include "tool.h"
+#include "usage.h"
+#include "wrapper.h"
+
+#define MODEL_FORMAT 1
+#define MODEL_MAX (256u << 20)
+#define DEFAULT_FOLDS 5
+
+/* One candidate model of the config. */
+struct candidate {
+	const cJSON *item;	/* its entry in the config, for messages */
+	struct mlci_linear_params params;
+	double cv_mean, cv_std;
+	int cv_done;
+};
+
+/* The config, checked. Strings borrowed from the config tree. */
+struct train_config {
+	struct mlci_config *cfg;
+	char *dir;		/* the config's folder, "" for the current one */
+	char *train_path, *test_path;	/* resolved against dir */
+	int use_split;
+	double test_size;
+	uint64_t split_seed;
+	int stratify;
+	const char *target;
+	const char **features;
+	size_t nfeatures;
+	struct mlci_preprocess_options pp;
+	struct candidate *cands;
+	size_t ncands;
+	enum mlci_task task;
+	const char *select_by;
+	const cJSON *select_item;
+	size_t folds;
+	uint64_t cv_seed;
+	int cv_shuffle;
+};
+
+static void config_release(struct train_config *c)
+{
+	mlci_config_free(c->cfg);
+	free(c->dir);
+	free(c->train_path);
+	free(c->test_path);
+	free(c->features);
+	free(c->cands);
+	memset(c, 0, sizeof(*c));
+}
+
+static char *resolve(const char *dir, const char *path)
+{
+	if (path[0] == '/' || !*dir)
+		return xstrdup(path);
+	return xstrfmt("%s/%s", dir, path);
+}
+
+/* Check that obj (a mapping) has only the keys in known (NULL-ended). */
+static int check_keys(const struct mlci_config *cfg, const cJSON *obj,
+		      const char *where, const char *const *known)
+{
+	const cJSON *it;
+
+	if (!cJSON_IsObject(obj))
+		return mlci_config_error(cfg, obj, MLCI_EXIT_INPUT,
+					 "'%s' must be a mapping", where);
+	cJSON_ArrayForEach(it, obj) {
+		const char *const *k;
+		struct strbuf sb = STRBUF_INIT;
+		int ret;
+
+		for (k = known; *k; k++)
+			if (!strcmp(*k, it->string))
+				break;
+		if (*k)
+			continue;
+		for (k = known; *k; k++)
+			strbuf_addf(&sb, "%s%s", k == known ? "" : ", ", *k);
+		ret = mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
+					"unknown key '%s' in '%s' (known: %s)",
+					it->string, where, sb.buf);
+		strbuf_release(&sb);
+		return ret;
+	}
+	return 0;
+}
+
+static int get_string(const struct mlci_config *cfg, const cJSON *obj,
+		      const char *key, int required, const char **out)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (!it) {
+		if (required)
+			return mlci_config_error(cfg, obj, MLCI_EXIT_INPUT,
+						 "'%s' is required", key);
+		return 0;
+	}
+	if (!cJSON_IsString(it) || !*it->valuestring)
+		return mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
+					 "'%s' must be a non-empty string", key);
+	*out = it->valuestring;
+	return 0;
+}
+
+static int get_number(const struct mlci_config *cfg, const cJSON *it,
+		      const char *what, double min, double max, int integer,
+		      double *out)
+{
+	if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble) ||
+	    it->valuedouble < min || it->valuedouble > max ||
+	    (integer && it->valuedouble != floor(it->valuedouble)))
+		return mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
+					 "'%s' must be %s between %g and %g",
+					 what, integer ? "a whole number" : "a number",
+					 min, max);
+	*out = it->valuedouble;
+	return 0;
+}
+
+static int get_bool(const struct mlci_config *cfg, const cJSON *it,
+		    const char *what, int *out)
+{
+	if (!cJSON_IsBool(it))
+		return mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
+					 "'%s' must be true or false", what);
+	*out = cJSON_IsTrue(it);
+	return 0;
+}
+
+static int parse_data(struct train_config *c, const cJSON *data)
+{
+	static const char *const keys[] = { "train", "test", "split", "target",
+					    "features", NULL };
+	const struct mlci_config *cfg = c->cfg;
+	const char *train = NULL, *test = NULL;
+	const cJSON *split, *features;
+	int ret;
+
+	if ((ret = check_keys(cfg, data, "data", keys)) ||
+	    (ret = get_string(cfg, data, "train", 1, &train)) ||
+	    (ret = get_string(cfg, data, "test", 0, &test)) ||
+	    (ret = get_string(cfg, data, "target", 1, &c->target)))
+		return ret;
+	c->train_path = resolve(c->dir, train);
+	split = cJSON_GetObjectItemCaseSensitive(data, "split");
+	if (test && split)
+		return mlci_config_error(cfg, split, MLCI_EXIT_INPUT,
+					 "give either 'test' or 'split', not both");
+	if (!test && !split)
+		return mlci_config_error(cfg, data, MLCI_EXIT_INPUT,
+					 "'data' needs 'test' (a file) or 'split' ({test_size, seed, stratify})");
+	if (test)
+		c->test_path = resolve(c->dir, test);
+	if (split) {
+		static const char *const skeys[] = { "test_size", "seed",
+						     "stratify", NULL };
+		const cJSON *it;
+		double v;
+
+		if ((ret = check_keys(cfg, split, "split", skeys)))
+			return ret;
+		c->use_split = 1;
+		c->test_size = 0.25;
+		c->stratify = 1;
+		if ((it = cJSON_GetObjectItemCaseSensitive(split, "test_size")) &&
+		    (ret = get_number(cfg, it, "test_size", 1e-12, 1e15, 0,
+				      &c->test_size)))
+			return ret;
+		if ((it = cJSON_GetObjectItemCaseSensitive(split, "seed"))) {
+			if ((ret = get_number(cfg, it, "seed", 0, 9007199254740992.0,
+					      1, &v)))
+				return ret;
+			c->split_seed = (uint64_t)v;
+		}
+		if ((it = cJSON_GetObjectItemCaseSensitive(split, "stratify")) &&
+		    (ret = get_bool(cfg, it, "stratify", &c->stratify)))
+			return ret;
+	}
+	features = cJSON_GetObjectItemCaseSensitive(data, "features");
+	if (features && !(cJSON_IsString(features) &&
+			  !strcmp(features->valuestring, "all"))) {
+		const cJSON *it;
+
+		if (!cJSON_IsArray(features) || !cJSON_GetArraySize(features))
+			return mlci_config_error(cfg, features, MLCI_EXIT_INPUT,
+						 "'features' must be 'all' or a list of column names");
+		c->features = xcalloc((size_t)cJSON_GetArraySize(features),
+				       sizeof(*c->features));
+		cJSON_ArrayForEach(it, features) {
+			if (!cJSON_IsString(it))
+				return mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
+							 "a feature must be a column name");
+			c->features[c->nfeatures++] = it->valuestring;
+		}
+	}
+	return 0;
+}
+
+/* One step of a preprocessing list: a mapping with one key. */
+static int parse_step(struct train_config *c, const cJSON *step, int numeric)
+{
+	const struct mlci_config *cfg = c->cfg;
+	static const char *const nkeys[] = { "impute", "fill_value", "scale", NULL };
+	static const char *const ckeys[] = { "impute", "fill_value", "one_hot", NULL };
+	const cJSON *it;
+	int ret;
+
+	if ((ret = check_keys(cfg, step, numeric ? "numeric" : "categorical",
+			      numeric ? nkeys : ckeys)))
+		return ret;
+	cJSON_ArrayForEach(it, step) {
+		if (!strcmp(it->string, "impute")) {
+			enum mlci_impute v;
+
+			if (!cJSON_IsString(it) || mlci_impute_parse(it->valuestring, &v) ||
+			    v == MLCI_IMPUTE_NONE ||
+			    (!numeric && (v == MLCI_IMPUTE_MEAN || v == MLCI_IMPUTE_MEDIAN)))
+				return mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
+							 "unknown imputer (valid: %s)",
+							 numeric ? "mean, median, most_frequent, constant"
+							 : "most_frequent, constant");
+			if (numeric)
+				c->pp.num_impute = v;
+			else
+				c->pp.cat_impute = v;
+		} else if (!strcmp(it->string, "fill_value")) {
+			if (numeric) {
+				if ((ret = get_number(cfg, it, "fill_value", -1e308,
+						      1e308, 0, &c->pp.num_fill)))
+					return ret;
+			} else if (cJSON_IsString(it)) {
+				c->pp.cat_fill = it->valuestring;
+			} else {
+				return mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
+							 "'fill_value' must be a string");
+			}
+		} else if (!strcmp(it->string, "scale")) {
+			if (!cJSON_IsString(it) ||
+			    mlci_scale_parse(it->valuestring, &c->pp.scale))
+				return mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
+							 "unknown scaler (valid: standard, minmax, none)");
+		} else {
+			static const char *const okeys[] = { "handle_unknown", NULL };
+			const cJSON *hu;
+
+			c->pp.one_hot = 1;
+			if (cJSON_IsTrue(it) || cJSON_IsNull(it))
+				continue;
+			if ((ret = check_keys(cfg, it, "one_hot", okeys)))
+				return ret;
+			hu = cJSON_GetObjectItemCaseSensitive(it, "handle_unknown");
+			if (hu && (!cJSON_IsString(hu) ||
+				   mlci_unknown_parse(hu->valuestring,
+						      &c->pp.handle_unknown)))
+				return mlci_config_error(cfg, hu, MLCI_EXIT_INPUT,
+							 "'handle_unknown' must be 'ignore' or 'error'");
+		}
+	}
+	return 0;
+}
+
+static int parse_preprocess(struct train_config *c, const cJSON *pp)
+{
+	static const char *const keys[] = { "numeric", "categorical", NULL };
+	const cJSON *list, *it;
+	int ret, numeric;
+
+	c->pp.one_hot = 1;	/* every model needs numbers */
+	if (!pp)
+		return 0;
+	if ((ret = check_keys(c->cfg, pp, "preprocess", keys)))
+		return ret;
+	for (numeric = 1; numeric >= 0; numeric--) {
+		list = cJSON_GetObjectItemCaseSensitive(pp, numeric ? "numeric"
+							: "categorical");
+		if (!list)
+			continue;
+		if (!cJSON_IsArray(list))
+			return mlci_config_error(c->cfg, list, MLCI_EXIT_INPUT,
+						 "'%s' must be a list of steps such as {impute: median}",
+						 list->string);
+		cJSON_ArrayForEach(it, list)
+			if ((ret = parse_step(c, it, numeric)))
+				return ret;
+	}
+	return 0;
+}
+
+static const char *const model_types =
+	"linear_regression, ridge, logistic_regression, linear_svm";
+
+/* The parameters each kind takes, as the config names them. */
+static const char *const *kind_params(enum mlci_linear_kind kind)
+{
+	static const char *const lr[] = { "fit_intercept", NULL };
+	static const char *const ridge[] = { "alpha", "fit_intercept", NULL };
+	static const char *const logistic[] = { "C", "max_iter", "tol",
+						"fit_intercept", NULL };
+	static const char *const svm[] = { "C", "max_iter", "tol", "fit_intercept",
+					   "intercept_scaling", "loss", "seed", NULL };
+
+	switch (kind) {
+	case MLCI_LINEAR_REGRESSION:
+		return lr;
+	case MLCI_LINEAR_RIDGE:
+		return ridge;
+	case MLCI_LINEAR_LOGISTIC:
+		return logistic;
+	default:
+		return svm;
+	}
+}
+
+static int parse_model(struct train_config *c, const cJSON *m,
+		       struct candidate *cand)
+{
+	static const char *const keys[] = { "type", "params", NULL };
+	const struct mlci_config *cfg = c->cfg;
+	struct mlci_linear_params *p = &cand->params;
+	enum mlci_linear_kind kind;
+	const cJSON *type, *params, *it;
+	enum mlci_task task;
+	double v;
+	int ret;
+
+	cand->item = m;
+	if ((ret = check_keys(cfg, m, "models", keys)))
+		return ret;
+	type = cJSON_GetObjectItemCaseSensitive(m, "type");
+	if (!type)
+		return mlci_config_error(cfg, m, MLCI_EXIT_INPUT,
+					 "a model needs a 'type' (valid: %s)",
+					 model_types);
+	if (!cJSON_IsString(type) || mlci_linear_kind_parse(type->valuestring, &kind))
+		return mlci_config_error(cfg, type, MLCI_EXIT_INPUT,
+					 "unknown model type '%s' (valid: %s)",
+					 cJSON_IsString(type) ? type->valuestring : "?",
+					 model_types);
+	mlci_linear_params_init(p, kind);
+	task = mlci_linear_is_classifier(kind) ? MLCI_TASK_CLASSIFICATION
+		: MLCI_TASK_REGRESSION;
+	if (c->task && c->task != task)
+		return mlci_config_error(cfg, type, MLCI_EXIT_INPUT,
+					 "'%s' is a %s, but an earlier model is not",
+					 type->valuestring,
+					 task == MLCI_TASK_CLASSIFICATION ? "classifier"
+					 : "regressor");
+	c->task = task;
+	params = cJSON_GetObjectItemCaseSensitive(m, "params");
+	if (!params || cJSON_IsNull(params))
+		return 0;
+	if ((ret = check_keys(cfg, params, "params", kind_params(kind))))
+		return ret;
+	cJSON_ArrayForEach(it, params) {
+		const char *k = it->string;
+
+		if (!strcmp(k, "C")) {
+			ret = get_number(cfg, it, k, 1e-300, 1e300, 0, &p->C);
+			if (!ret && p->C <= 0)
+				ret = mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
+							"'C' must be positive");
+		} else if (!strcmp(k, "alpha")) {
+			ret = get_number(cfg, it, k, 0, 1e300, 0, &p->alpha);
+		} else if (!strcmp(k, "tol")) {
+			ret = get_number(cfg, it, k, 0, 1e300, 0, &p->tol);
+		} else if (!strcmp(k, "intercept_scaling")) {
+			ret = get_number(cfg, it, k, 1e-300, 1e300, 0,
+					 &p->intercept_scaling);
+		} else if (!strcmp(k, "max_iter")) {
+			ret = get_number(cfg, it, k, 1, 1e9, 1, &v);
+			p->max_iter = (int)v;
+		} else if (!strcmp(k, "seed")) {
+			ret = get_number(cfg, it, k, 0, 9007199254740992.0, 1, &v);
+			p->seed = (uint64_t)v;
+		} else if (!strcmp(k, "fit_intercept")) {
+			ret = get_bool(cfg, it, k, &p->fit_intercept);
+		} else {
+			if (!cJSON_IsString(it) || (strcmp(it->valuestring, "hinge") &&
+						    strcmp(it->valuestring, "squared_hinge")))
+				return mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
+							 "'loss' must be 'hinge' or 'squared_hinge'");
+			p->hinge = !strcmp(it->valuestring, "hinge");
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Is a larger value of metric better? */
+static int higher_is_better(const char *metric)
+{
+	return strcmp(metric, "log_loss") && strcmp(metric, "rmse") &&
+		strcmp(metric, "mae");
+}
+
+static int valid_select_by(enum mlci_task task, const char *m)
+{
+	static const char *const clf[] = { "accuracy", "balanced_accuracy",
+		"precision_macro", "recall_macro", "f1_macro", "f1_weighted",
+		"roc_auc", "log_loss", NULL };
+	static const char *const reg[] = { "rmse", "mae", "r2", NULL };
+	const char *const *k;
+
+	for (k = task == MLCI_TASK_CLASSIFICATION ? clf : reg; *k; k++)
+		if (!strcmp(*k, m))
+			return 1;
+	return 0;
+}
+
+static int parse_config(struct train_config *c, const char *path)
+{
+	static const char *const keys[] = { "data", "preprocess", "models",
+					    "select_by", "cv", NULL };
+	const cJSON *root, *models, *it, *cv;
+	const char *slash;
+	int ret;
+
+	if ((ret = mlci_config_load(path, &c->cfg)))
+		return ret;
+	slash = strrchr(path, '/');
+	c->dir = slash ? xstrndup(path, (size_t)(slash - path + (slash == path)))
+		: xstrdup("");
+	root = mlci_config_root(c->cfg);
+	if ((ret = check_keys(c->cfg, root, "config", keys)))
+		return ret;
+	if (!cJSON_GetObjectItemCaseSensitive(root, "data"))
+		return mlci_config_error(c->cfg, root, MLCI_EXIT_INPUT,
+					 "'data' is required");
+	if ((ret = parse_data(c, cJSON_GetObjectItemCaseSensitive(root, "data"))) ||
+	    (ret = parse_preprocess(c, cJSON_GetObjectItemCaseSensitive(root,
+									 "preprocess"))))
+		return ret;
+	models = cJSON_GetObjectItemCaseSensitive(root, "models");
+	if (!cJSON_IsArray(models) || !cJSON_GetArraySize(models))
+		return mlci_config_error(c->cfg, models ? models : root,
+					 MLCI_EXIT_INPUT,
+					 "'models' must be a list of {type, params} (types: %s)",
+					 model_types);
+	c->cands = xcalloc((size_t)cJSON_GetArraySize(models), sizeof(*c->cands));
+	cJSON_ArrayForEach(it, models)
+		if ((ret = parse_model(c, it, &c->cands[c->ncands++])))
+			return ret;
+	c->select_by = c->task == MLCI_TASK_CLASSIFICATION ? "accuracy" : "r2";
+	if ((ret = get_string(c->cfg, root, "select_by", 0, &c->select_by)))
+		return ret;
+	c->select_item = cJSON_GetObjectItemCaseSensitive(root, "select_by");
+	if (!valid_select_by(c->task, c->select_by))
+		return mlci_config_error(c->cfg, c->select_item, MLCI_EXIT_INPUT,
+					 "unknown metric '%s' for select_by (valid: %s)",
+					 c->select_by,
+					 c->task == MLCI_TASK_CLASSIFICATION ?
+					 "accuracy, balanced_accuracy, precision_macro, recall_macro, f1_macro, f1_weighted, roc_auc, log_loss"
+					 : "rmse, mae, r2");
+	c->folds = DEFAULT_FOLDS;
+	cv = cJSON_GetObjectItemCaseSensitive(root, "cv");
+	if (cv) {
+		static const char *const ckeys[] = { "folds", "shuffle", "seed", NULL };
+		double v;
+
+		if ((ret = check_keys(c->cfg, cv, "cv", ckeys)))
+			return ret;
+		if ((it = cJSON_GetObjectItemCaseSensitive(cv, "folds"))) {
+			if ((ret = get_number(c->cfg, it, "folds", 2, 1000, 1, &v)))
+				return ret;
+			c->folds = (size_t)v;
+		}
+		if ((it = cJSON_GetObjectItemCaseSensitive(cv, "shuffle")) &&
+		    (ret = get_bool(c->cfg, it, "shuffle", &c->cv_shuffle)))
+			return ret;
+		if ((it = cJSON_GetObjectItemCaseSensitive(cv, "seed"))) {
+			if ((ret = get_number(c->cfg, it, "seed", 0,
+					      9007199254740992.0, 1, &v)))
+				return ret;
+			c->cv_seed = (uint64_t)v;
+		}
+	}
+	return 0;
+}
+
+/* The shortest text that reads back as v. */
+static void fmt_double(char *buf, size_t size, double v)
+{
+	int prec;
+
+	for (prec = 15; prec <= 17; prec++) {
+		snprintf(buf, size, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
+}
+
+/*
+ * One OpenBLAS thread unless the user chose: results then do not depend
+ * on the runner's cores. OpenBLAS read the variable when it was loaded,
+ * so it is told directly too.
+ */
+static void single_thread_blas(void)
+{
+	if (getenv("OPENBLAS_NUM_THREADS"))
+		return;
+	setenv("OPENBLAS_NUM_THREADS", "1", 0);
+	openblas_set_num_threads(1);
+}
+
+/* A fitted model with what it needs to predict. */
+struct fitted {
+	struct mlci_preprocess pp;
+	struct mlci_linear_model model;
+};
+
+static void fitted_init(struct fitted *f)
+{
+	mlci_preprocess_init(&f->pp);
+	mlci_linear_model_init(&f->model);
+}
+
+static void fitted_release(struct fitted *f)
+{
+	mlci_preprocess_release(&f->pp);
+	mlci_linear_model_release(&f->model);
+}
+
+static double *targets(const struct mlci_dataset *ds, const size_t *rows,
+		       size_t n)
+{
+	double *y = xmalloc((n ? n : 1) * sizeof(*y));
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		size_t r = rows ? rows[i] : i;
+
+		y[i] = ds->task == MLCI_TASK_CLASSIFICATION ?
+			(double)ds->y_class[r] : ds->y[r];
+	}
+	return y;
+}
+
+/* Fit preprocessing and model on rows[0..n) of ds (rows NULL: all). */
+static int fit_on(struct fitted *f, const struct mlci_preprocess_options *ppo,
+		  const struct mlci_linear_params *params,
+		  const struct mlci_dataset *ds, const size_t *rows, size_t n)
+{
+	double *X = NULL, *y = NULL;
+	int ret;
+
+	if ((ret = mlci_preprocess_fit(&f->pp, ppo, ds, rows, n)))
+		return ret;
+	X = xmalloc(n * f->pp.nfeatures * sizeof(*X));
+	if ((ret = mlci_preprocess_transform(&f->pp, ds, rows, n, X)))
+		goto out;
+	y = targets(ds, rows, n);
+	ret = mlci_linear_fit(&f->model, X, y, NULL, n, f->pp.nfeatures, params);
+out:
+	free(X);
+	free(y);
+	return ret;
+}
+
+/*
+ * Predictions of rows[0..n) of ds: pred (n values) and, for a classifier,
+ * scores (n x k): probabilities (logistic) or decisions (svm, one column
+ * per class; for two classes [-d, d]).
+ */
+static int predict_on(const struct fitted *f, const struct mlci_dataset *ds,
+		      const size_t *rows, size_t n, double *pred, double *scores)
+{
+	const struct mlci_linear_model *m = &f->model;
+	double *X = xmalloc((n ? n : 1) * (f->pp.nfeatures ? f->pp.nfeatures : 1) *
+			    sizeof(*X));
+	int ret;
+	size_t i;
+
+	if ((ret = mlci_preprocess_transform(&f->pp, ds, rows, n, X)))
+		goto out;
+	mlci_linear_predict(m, X, n, pred);
+	if (!m->n_classes || !scores)
+		goto out;
+	if (m->params.kind == MLCI_LINEAR_LOGISTIC) {
+		ret = mlci_linear_predict_proba(m, X, n, scores);
+	} else if (m->n_rows == 1) {
+		double *d = xmalloc(n * sizeof(*d));
+
+		mlci_linear_decision_function(m, X, n, d);
+		for (i = 0; i < n; i++) {
+			scores[2 * i] = -d[i];
+			scores[2 * i + 1] = d[i];
+		}
+		free(d);
+	} else {
+		mlci_linear_decision_function(m, X, n, scores);
+	}
+out:
+	free(X);
+	return ret;
+}
+
+/*
+ * Every metric of predictions of rows[0..n) of ds into the flat object
+ * metrics; the confusion matrix into *confusion when asked.
+ */
+static int evaluate(const struct mlci_dataset *ds, const size_t *rows,
+		    size_t n, const double *pred, const double *scores,
+		    int has_proba, cJSON *metrics, cJSON **confusion)
+{
+	int ret = 0;
+	size_t i;
+
+	if (ds->task == MLCI_TASK_CLASSIFICATION) {
+		struct mlci_metrics_clf d = { 0 };
+		struct mlci_metrics_clf_result r;
+		int *yt = xmalloc((n ? n : 1) * sizeof(*yt));
+		int *yp = xmalloc((n ? n : 1) * sizeof(*yp));
+
+		for (i = 0; i < n; i++) {
+			yt[i] = ds->y_class[rows ? rows[i] : i];
+			yp[i] = (int)pred[i];
+		}
+		d.n = n;
+		d.k = ds->nclasses;
+		d.y_true = yt;
+		d.y_pred = yp;
+		d.proba = has_proba ? scores : NULL;
+		mlci_metrics_clf_result_init(&r);
+		ret = mlci_metrics_classify(&d, NULL, &r);
+		if (!ret) {
+			mlci_metrics_clf_json(&r, (const char *const *)ds->classes,
+					      metrics, NULL);
+			if (confusion)
+				*confusion = mlci_metrics_confusion_json(
+					&r, (const char *const *)ds->classes);
+		}
+		mlci_metrics_clf_result_release(&r);
+		free(yt);
+		free(yp);
+	} else {
+		struct mlci_metrics_reg_result r;
+		double *yt = targets(ds, rows, n);
+
+		ret = mlci_metrics_regress(yt, pred, n, NULL, &r);
+		if (!ret)
+			mlci_metrics_reg_json(&r, metrics, NULL);
+		free(yt);
+	}
+	return ret;
+}
+
+/* k-fold cross-validation of cand on rows[0..n) of ds. */
+static int cross_validate(const struct train_config *c, struct candidate *cand,
+			  const struct mlci_dataset *ds, const size_t *rows,
+			  size_t n)
+{
+	int32_t *fold = xmalloc(n * sizeof(*fold)), *y = NULL;
+	size_t *tr = xmalloc(n * sizeof(*tr)), *te = xmalloc(n * sizeof(*te));
+	size_t *rtr = xmalloc(n * sizeof(*rtr)), *rte = xmalloc(n * sizeof(*rte));
+	double *pred = xmalloc(n * sizeof(*pred)), *scores = NULL;
+	double sum = 0, sum2 = 0, vals[1000];
+	size_t f, i, ntr, nte;
+	int ret;
+
+	if (ds->task == MLCI_TASK_CLASSIFICATION) {
+		y = xmalloc(n * sizeof(*y));
+		for (i = 0; i < n; i++)
+			y[i] = ds->y_class[rows[i]];
+		scores = xmalloc(n * ds->nclasses * sizeof(*scores));
+		ret = mlci_split_stratified_kfold(y, n, ds->nclasses, c->folds,
+						  c->cv_shuffle, c->cv_seed, fold);
+	} else {
+		ret = mlci_split_kfold(n, c->folds, c->cv_shuffle, c->cv_seed, fold);
+	}
+	for (f = 0; !ret && f < c->folds; f++) {
+		struct fitted fit;
+		cJSON *m = cJSON_CreateObject();
+		double v;
+
+		mlci_split_fold_rows(fold, n, (int32_t)f, tr, &ntr, te, &nte);
+		for (i = 0; i < ntr; i++)
+			rtr[i] = rows[tr[i]];
+		for (i = 0; i < nte; i++)
+			rte[i] = rows[te[i]];
+		fitted_init(&fit);
+		ret = fit_on(&fit, &c->pp, &cand->params, ds, rtr, ntr);
+		if (!ret)
+			ret = predict_on(&fit, ds, rte, nte, pred, scores);
+		if (!ret)
+			ret = evaluate(ds, rte, nte, pred, scores,
+				       cand->params.kind == MLCI_LINEAR_LOGISTIC, m,
+				       NULL);
+		if (!ret && mlci_json_get_number(m, c->select_by, &v))
+			ret = mlci_config_error(c->cfg, c->select_item,
+						MLCI_EXIT_INPUT,
+						"'%s' has no value for a %s (in fold %zu)",
+						c->select_by,
+						mlci_linear_kind_name(cand->params.kind),
+						f + 1);
+		if (!ret) {
+			vals[f] = v;
+			sum += v;
+		}
+		cJSON_Delete(m);
+		fitted_release(&fit);
+	}
+	if (!ret) {
+		cand->cv_mean = sum / (double)c->folds;
+		for (f = 0; f < c->folds; f++)
+			sum2 += (vals[f] - cand->cv_mean) * (vals[f] - cand->cv_mean);
+		cand->cv_std = sqrt(sum2 / (double)c->folds);	/* numpy's std */
+		cand->cv_done = 1;
+	}
+	free(fold);
+	free(y);
+	free(tr);
+	free(te);
+	free(rtr);
+	free(rte);
+	free(pred);
+	free(scores);
+	return ret;
+}
+
+/* The flat, string-valued parameters of a model (MLflow's params). */
+static cJSON *params_json(const struct mlci_linear_params *p,
+			  const struct mlci_preprocess_options *ppo)
+{
+	const char *const *k;
+	cJSON *o = cJSON_CreateObject();
+	char buf[64];
+
+	mlci_json_set_string(o, "model_type", mlci_linear_kind_name(p->kind));
+	for (k = kind_params(p->kind); *k; k++) {
+		if (!strcmp(*k, "C"))
+			fmt_double(buf, sizeof(buf), p->C);
+		else if (!strcmp(*k, "alpha"))
+			fmt_double(buf, sizeof(buf), p->alpha);
+		else if (!strcmp(*k, "tol"))
+			fmt_double(buf, sizeof(buf), p->tol);
+		else if (!strcmp(*k, "intercept_scaling"))
+			fmt_double(buf, sizeof(buf), p->intercept_scaling);
+		else if (!strcmp(*k, "max_iter"))
+			snprintf(buf, sizeof(buf), "%d", p->max_iter);
+		else if (!strcmp(*k, "seed"))
+			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)p->seed);
+		else if (!strcmp(*k, "fit_intercept"))
+			snprintf(buf, sizeof(buf), "%s", p->fit_intercept ? "true" : "false");
+		else
+			snprintf(buf, sizeof(buf), "%s", p->hinge ? "hinge" : "squared_hinge");
+		mlci_json_set_string(o, *k, buf);
+	}
+	if (ppo) {
+		mlci_json_set_string(o, "preprocess.numeric.impute",
+				     mlci_impute_name(ppo->num_impute));
+		mlci_json_set_string(o, "preprocess.numeric.scale",
+				     mlci_scale_name(ppo->scale));
+		mlci_json_set_string(o, "preprocess.categorical.impute",
+				     mlci_impute_name(ppo->cat_impute));
+		mlci_json_set_string(o, "preprocess.categorical.handle_unknown",
+				     mlci_unknown_name(ppo->handle_unknown));
+	}
+	return o;
+}
+
+/* The header of the predictions CSV. */
+static void predictions_header(struct strbuf *sb, const struct fitted *f,
+			       char **classes)
+{
+	size_t j;
+	int proba = f->model.params.kind == MLCI_LINEAR_LOGISTIC;
+
+	strbuf_addstr(sb, "row,truth,prediction");
+	for (j = 0; j < f->model.n_classes; j++) {
+		struct strbuf name = STRBUF_INIT;
+
+		strbuf_addf(&name, "%s_%s", proba ? "proba" : "decision", classes[j]);
+		strbuf_addch(sb, ',');
+		mlci_csv_quote(sb, name.buf, name.len, ',');
+		strbuf_release(&name);
+	}
+	strbuf_addch(sb, '\n');
+}
+
+static void add_value(struct strbuf *sb, double v, int task, char **classes)
+{
+	char buf[64];
+
+	if (task == MLCI_TASK_CLASSIFICATION) {
+		const char *s = classes[(size_t)v];
+
+		mlci_csv_quote(sb, s, strlen(s), ',');
+	} else {
+		fmt_double(buf, sizeof(buf), v);
+		strbuf_addstr(sb, buf);
+	}
+}
+
+/*
+ * Write the predictions of every row of ds to path ("-": stdout). classes:
+ * the model's labels. ds may lack the target (truth empty); when it has
+ * one, its classes are mapped to the model's by name.
+ */
+static int write_predictions(const struct fitted *f, char **classes,
+			     const struct mlci_dataset *ds, const char *path)
+{
+	size_t n = ds->nrows, k = f->model.n_classes, i, j;
+	int task = k ? MLCI_TASK_CLASSIFICATION : MLCI_TASK_REGRESSION;
+	double *pred = xmalloc((n ? n : 1) * sizeof(*pred));
+	double *scores = k ? xmalloc((n ? n : 1) * k * sizeof(*scores)) : NULL;
+	struct strbuf sb = STRBUF_INIT;
+	char buf[64];
+	int ret;
+
+	ret = predict_on(f, ds, NULL, n, pred, scores);
+	if (ret)
+		goto out;
+	predictions_header(&sb, f, classes);
+	for (i = 0; i < n; i++) {
+		strbuf_addf(&sb, "%zu,", i + 1);
+		if (ds->task == MLCI_TASK_CLASSIFICATION) {
+			const char *s = ds->classes[ds->y_class[i]];
+
+			mlci_csv_quote(&sb, s, strlen(s), ',');
+		} else if (ds->task == MLCI_TASK_REGRESSION) {
+			fmt_double(buf, sizeof(buf), ds->y[i]);
+			strbuf_addstr(&sb, buf);
+		}
+		strbuf_addch(&sb, ',');
+		add_value(&sb, pred[i], task, classes);
+		for (j = 0; j < k; j++) {
+			fmt_double(buf, sizeof(buf), scores[i * k + j]);
+			strbuf_addf(&sb, ",%s", buf);
+		}
+		strbuf_addch(&sb, '\n');
+	}
+	if (!strcmp(path, "-")) {
+		if (fwrite(sb.buf, 1, sb.len, stdout) != sb.len)
+			ret = mlci_error_errno(MLCI_EXIT_SYSTEM,
+					       "cannot write the predictions");
+	} else {
+		ret = mlci_atomic_write_file(path, sb.buf, sb.len);
+	}
+out:
+	strbuf_release(&sb);
+	free(pred);
+	free(scores);
+	return ret;
+}
+
+/* Append s[0..len) in double quotes, quotes doubled. */
+static void quote_always(struct strbuf *sb, const char *s, size_t len)
+{
+	size_t i;
+
+	strbuf_addch(sb, '"');
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"')
+			strbuf_addch(sb, '"');
+		strbuf_addch(sb, s[i]);
+	}
+	strbuf_addch(sb, '"');
+}
+
+/* Write the rows test[0..n) of the CSV file src (with its header) to dst. */
+static int write_rows(const char *src, const size_t *test, size_t n,
+		      const char *dst)
+{
+	struct mlci_csv c;
+	struct strbuf sb = STRBUF_INIT;
+	size_t row = 0, next = 0, i;
+	int ret, r, header = 1;
+
+	memset(&c, 0, sizeof(c));
+	ret = mlci_csv_open(&c, src, NULL);
+	while (!ret && (r = mlci_csv_read(&c)) != 0) {
+		if (r < 0) {
+			ret = r;
+			break;
+		}
+		if (!header) {
+			row++;
+			if (next >= n || test[next] != row - 1)
+				continue;
+			next++;
+		}
+		header = 0;
+		for (i = 0; i < c.nfields; i++) {
+			if (i)
+				strbuf_addch(&sb, ',');
+			if (c.quoted[i])
+				quote_always(&sb, c.field[i], c.len[i]);
+			else
+				strbuf_add(&sb, c.field[i], c.len[i]);
+		}
+		strbuf_addch(&sb, '\n');
+	}
+	mlci_csv_release(&c);
+	if (!ret)
+		ret = mlci_atomic_write_file(dst, sb.buf, sb.len);
+	strbuf_release(&sb);
+	return ret;
+}
+
+/* The model file: everything prediction needs, and where it came from. */
+static cJSON *model_file_json(const struct fitted *f,
+			      const struct mlci_dataset *ds, cJSON *training)
+{
+	cJSON *o = cJSON_CreateObject(), *a;
+	size_t i;
+
+	mlci_json_set_number(o, "format", MODEL_FORMAT);
+	mlci_json_set_string(o, "producer", "ml-train " MLCI_VERSION);
+	mlci_json_set_string(o, "task", ds->task == MLCI_TASK_CLASSIFICATION ?
+			     "classification" : "regression");
+	mlci_json_set_string(o, "target", ds->target);
+	a = cJSON_CreateArray();
+	for (i = 0; i < ds->nclasses; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(ds->classes[i]));
+	mlci_json_set(o, "classes", a);
+	a = cJSON_CreateArray();
+	for (i = 0; i < f->pp.ncols; i++) {
+		cJSON *col = cJSON_CreateObject();
+
+		mlci_json_set_string(col, "name", f->pp.cols[i].name);
+		mlci_json_set_string(col, "kind",
+				     mlci_column_kind_name(f->pp.cols[i].kind));
+		cJSON_AddItemToArray(a, col);
+	}
+	mlci_json_set(o, "features", a);
+	mlci_json_set(o, "preprocess", mlci_preprocess_to_json(&f->pp));
+	mlci_json_set(o, "model", mlci_linear_to_json(&f->model));
+	mlci_json_set(o, "training", training);
+	return o;
+}
+
+/* A model file read back. */
+struct model_file {
+	cJSON *doc;
+	struct fitted fit;
+	char **classes;		/* borrowed from doc */
+	size_t nclasses;
+	enum mlci_task task;
+	const char *target;
+	const char **names;
+	enum mlci_column_kind *kinds;
+	size_t nnames;
+};
+
+static void model_file_release(struct model_file *mf)
+{
+	cJSON_Delete(mf->doc);
+	fitted_release(&mf->fit);
+	free(mf->classes);
+	free(mf->names);
+	free(mf->kinds);
+}
+
+static int model_file_read(struct model_file *mf, const char *path)
+{
+	const cJSON *it, *a;
+	const char *task;
+	double fmt;
+	int ret;
+
+	memset(mf, 0, sizeof(*mf));
+	fitted_init(&mf->fit);
+	if ((ret = mlci_json_read_file(path, MODEL_MAX, &mf->doc)))
+		return ret;
+	if (mlci_json_get_number(mf->doc, "format", &fmt) || fmt != MODEL_FORMAT)
+		return mlci_error(MLCI_EXIT_INPUT,
+				  "%s: not an ml-train model file of format %d",
+				  path, MODEL_FORMAT);
+	task = mlci_json_get_string(mf->doc, "task");
+	mf->target = mlci_json_get_string(mf->doc, "target");
+	if (!task || !mf->target || (strcmp(task, "classification") &&
+				     strcmp(task, "regression")))
+		return mlci_error(MLCI_EXIT_INPUT, "%s: 'task' or 'target' is missing",
+				  path);
+	mf->task = !strcmp(task, "classification") ? MLCI_TASK_CLASSIFICATION
+		: MLCI_TASK_REGRESSION;
+	a = cJSON_GetObjectItemCaseSensitive(mf->doc, "classes");
+	if (!cJSON_IsArray(a))
+		return mlci_error(MLCI_EXIT_INPUT, "%s: 'classes' must be a list", path);
+	mf->classes = xcalloc((size_t)cJSON_GetArraySize(a) + 1, sizeof(char *));
+	cJSON_ArrayForEach(it, a) {
+		if (!cJSON_IsString(it))
+			return mlci_error(MLCI_EXIT_INPUT,
+					  "%s: 'classes' must hold strings", path);
+		mf->classes[mf->nclasses++] = it->valuestring;
+	}
+	a = cJSON_GetObjectItemCaseSensitive(mf->doc, "features");
+	if (!cJSON_IsArray(a) || !cJSON_GetArraySize(a))
+		return mlci_error(MLCI_EXIT_INPUT, "%s: 'features' must be a list", path);
+	mf->names = xcalloc((size_t)cJSON_GetArraySize(a), sizeof(*mf->names));
+	mf->kinds = xcalloc((size_t)cJSON_GetArraySize(a), sizeof(*mf->kinds));
+	cJSON_ArrayForEach(it, a) {
+		const char *name = mlci_json_get_string(it, "name");
+		const char *kind = mlci_json_get_string(it, "kind");
+
+		if (!name || !kind || (strcmp(kind, "numeric") &&
+				       strcmp(kind, "categorical")))
+			return mlci_error(MLCI_EXIT_INPUT,
+					  "%s: features[%zu] needs a name and a kind",
+					  path, mf->nnames);
+		mf->names[mf->nnames] = name;
+		mf->kinds[mf->nnames++] = !strcmp(kind, "numeric") ?
+			MLCI_COLUMN_NUMERIC : MLCI_COLUMN_CATEGORICAL;
+	}
+	if ((ret = mlci_preprocess_from_json(&mf->fit.pp,
+					     cJSON_GetObjectItemCaseSensitive(mf->doc, "preprocess"),
+					     path)))
+		return ret;
+	if ((ret = mlci_linear_from_json(&mf->fit.model,
+					 cJSON_GetObjectItemCaseSensitive(mf->doc, "model"))))
+		return ret;
+	if (mf->fit.model.n_classes != mf->nclasses ||
+	    mf->fit.model.n_features != mf->fit.pp.nfeatures ||
+	    (mf->task == MLCI_TASK_CLASSIFICATION) != (mf->nclasses > 0))
+		return mlci_error(MLCI_EXIT_INPUT,
+				  "%s: the model does not match its classes or features",
+				  path);
+	return 0;
+}
+
+/* Does the CSV file's header hold a column named name? */
+static int header_has(const char *path, const char *name, int *has)
+{
+	struct mlci_csv c;
+	size_t i;
+	int ret;
+
+	*has = 0;
+	memset(&c, 0, sizeof(c));
+	ret = mlci_csv_open(&c, path, NULL);
+	if (!ret && (ret = mlci_csv_read(&c)) > 0) {
+		for (i = 0; i < c.nfields; i++)
+			if (!strcmp(c.field[i], name))
+				*has = 1;
+		ret = 0;
+	} else if (!ret) {
+		ret = mlci_error(MLCI_EXIT_INPUT, "%s: no header", path);
+	}
+	mlci_csv_release(&c);
+	return ret;
+}
+
+int mlci_train_predict(const char *model_path, const char *data_path,
+		       const char *output_path)
+{
+	struct mlci_dataset_options o = MLCI_DATASET_OPTIONS_INIT;
+	struct model_file mf;
+	struct mlci_dataset ds;
+	int ret, has;
+
+	single_thread_blas();
+	mlci_dataset_init(&ds);
+	if ((ret = model_file_read(&mf, model_path)) ||
+	    (ret = header_has(data_path, mf.target, &has)))
+		goto out;
+	o.features = mf.names;
+	o.nfeatures = mf.nnames;
+	o.kind_names = mf.names;
+	o.kinds = mf.kinds;
+	o.nkinds = mf.nnames;
+	if (has) {
+		o.target = mf.target;
+		o.task = mf.task;
+	}
+	if ((ret = mlci_dataset_load(&ds, data_path, &o)))
+		goto out;
+	ret = write_predictions(&mf.fit, mf.classes, &ds, output_path);
+out:
+	mlci_dataset_release(&ds);
+	model_file_release(&mf);
+	return ret;
+}
+
+/* The kinds that the record's data.columns declare. */
+struct kinds {
+	const char **names;
+	enum mlci_column_kind *kinds;
+	size_t n;
+};
+
+static void kinds_from_record(const cJSON *rec, struct kinds *k)
+{
+	const cJSON *cols = cJSON_GetObjectItemCaseSensitive(
+		mlci_record_get(rec, "data"), "columns"), *it;
+	size_t n = (size_t)cJSON_GetArraySize(cols);
+
+	memset(k, 0, sizeof(*k));
+	if (!cJSON_IsArray(cols) || !n)
+		return;
+	k->names = xcalloc(n, sizeof(*k->names));
+	k->kinds = xcalloc(n, sizeof(*k->kinds));
+	cJSON_ArrayForEach(it, cols) {
+		const char *name = mlci_json_get_string(it, "name");
+
+		if (!name)
+			continue;
+		k->names[k->n] = name;
+		k->kinds[k->n++] = mlci_column_kind_from_type(
+			mlci_json_get_string(it, "type"));
+	}
+}
+
+/* Peak RSS in bytes, CPU seconds. */
+static void usage_of_self(double *cpu, double *rss)
+{
+	struct rusage ru;
+
+	*cpu = 0;
+	*rss = 0;
+	if (getrusage(RUSAGE_SELF, &ru))
+		return;
+	*cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+		(double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	*rss = (double)ru.ru_maxrss * 1024.0;
+}
+
+static int ensure_dir(const char *dir)
+{
+	struct stat st;
+
+	if (!stat(dir, &st)) {
+		if (S_ISDIR(st.st_mode))
+			return 0;
+		return mlci_error(MLCI_EXIT_INPUT, "'%s' is not a directory", dir);
+	}
+	if (mkdir(dir, 0777) && errno != EEXIST)
+		return mlci_error_errno(MLCI_EXIT_SYSTEM, "cannot create '%s'", dir);
+	return 0;
+}
+
+/*
+ * Refuse to train on data that failed validation: 1 when the record's
+ * data section describes the file with digest sha and validate failed.
+ */
+static int upstream_failed(const cJSON *rec, const char *path, const char *sha,
+			   char **why)
+{
+	const cJSON *data = mlci_record_get(rec, "data");
+	static const char *const sections[] = { "validate", NULL };
+	const char *dsha;
+
+	if (!data)
+		return 0;
+	dsha = mlci_json_get_string(data, "sha256");
+	if (!dsha || strcmp(dsha, sha)) {
+		mlci_warning("the record's data section describes another file ('%s'), not '%s'",
+			     mlci_json_get_string(data, "path") ?
+			     mlci_json_get_string(data, "path") : "?", path);
+		return 0;
+	}
+	if (!mlci_tool_failed_upstream(rec, sections))
+		return 0;
+	*why = xstrfmt("the training data '%s' failed validation; not training (--force trains anyway)",
+		       path);
+	return 1;
+}
+
+static cJSON *history_json(const struct mlci_linear_model *m)
+{
+	cJSON *h = cJSON_CreateObject(), *a = cJSON_CreateArray();
+	size_t i;
+
+	for (i = 0; i < m->history_len; i++)
+		cJSON_AddItemToArray(a, mlci_json_number(m->history[i]));
+	mlci_json_set(h, m->params.kind == MLCI_LINEAR_SVM ? "dual_objective"
+		      : "loss", a);
+	return h;
+}
+
+int mlci_train_run(const struct mlci_train_options *opt, const cJSON *rec,
+		   cJSON **section)
+{
+	struct train_config c;
+	struct mlci_dataset_options o = MLCI_DATASET_OPTIONS_INIT;
+	struct mlci_dataset train, test;
+	const struct mlci_dataset *tds;
+	struct kinds k;
+	struct fitted fit;
+	struct candidate *best;
+	char train_sha[MLCI_SHA256_HEX], test_sha[MLCI_SHA256_HEX];
+	char cfg_sha[MLCI_SHA256_HEX], model_sha[MLCI_SHA256_HEX];
+	size_t *rows = NULL, *test_rows = NULL, ntrain, ntest = 0, i;
+	const char **tkind_names = NULL;
+	enum mlci_column_kind *tkinds = NULL;
+	char *model_path = NULL, *pred_path = NULL, *heldout = NULL, *why = NULL;
+	double t0 = mlci_monotonic(), *pred = NULL, *scores = NULL, cpu, rss;
+	cJSON *sec = NULL, *metrics, *reports, *cands, *training, *conf = NULL;
+	cJSON *mfile = NULL, *sys;
+	struct strbuf sb = STRBUF_INIT;
+	const char *gitsha;
+	int ret;
+
+	*section = NULL;
+	single_thread_blas();
+	memset(&c, 0, sizeof(c));
+	memset(&k, 0, sizeof(k));
+	mlci_dataset_init(&train);
+	mlci_dataset_init(&test);
+	fitted_init(&fit);
+
+	/* 1. The config, and the record's verdict on the training file. */
+	if ((ret = parse_config(&c, opt->config_path)))
+		goto out;
+	if ((ret = mlci_sha256_file(opt->config_path, cfg_sha)) ||
+	    (ret = mlci_sha256_file(c.train_path, train_sha)))
+		goto out;
+	if (upstream_failed(rec, c.train_path, train_sha, &why)) {
+		if (!opt->force) {
+			mlci_warning("%s", why);
+			*section = mlci_tool_skipped_section(why);
+			ret = MLCI_EXIT_VERDICT;
+			goto out;
+		}
+		mlci_warning("the training data failed validation; training anyway (--force)");
+	}
+
+	/* 2. The data. */
+	kinds_from_record(rec, &k);
+	o.target = c.target;
+	o.task = c.task;
+	o.features = c.features;
+	o.nfeatures = c.nfeatures;
+	o.kind_names = k.names;
+	o.kinds = k.kinds;
+	o.nkinds = k.n;
+	if ((ret = mlci_dataset_load(&train, c.train_path, &o)))
+		goto out;
+	if (train.task == MLCI_TASK_CLASSIFICATION && train.nclasses < 2) {
+		ret = mlci_error(MLCI_EXIT_INPUT,
+				 "'%s': the target '%s' holds a single class ('%s'): nothing to classify",
+				 c.train_path, c.target,
+				 train.nclasses ? train.classes[0] : "");
+		goto out;
+	}
+	rows = xmalloc(train.nrows * sizeof(*rows));
+	test_rows = xmalloc(train.nrows * sizeof(*test_rows));
+	if (c.use_split) {
+		ret = mlci_split_train_test(train.nrows, c.test_size, c.split_seed,
+					    c.stratify && train.task == MLCI_TASK_CLASSIFICATION
+					    ? train.y_class : NULL,
+					    train.nclasses, rows, &ntrain,
+					    test_rows, &ntest);
+		if (ret)
+			goto out;
+	} else {
+		for (i = 0; i < train.nrows; i++)
+			rows[i] = i;
+		ntrain = train.nrows;
+	}
+	/* The test data is read with the training data's columns and kinds. */
+	tkind_names = xcalloc(train.ncols, sizeof(*tkind_names));
+	tkinds = xcalloc(train.ncols, sizeof(*tkinds));
+	for (i = 0; i < train.ncols; i++) {
+		tkind_names[i] = train.cols[i].name;
+		tkinds[i] = train.cols[i].kind;
+	}
+	if ((ret = ensure_dir(opt->out_dir)))
+		goto out;
+	if (c.use_split) {
+		heldout = xstrfmt("%s/test.csv", opt->out_dir);
+		if ((ret = write_rows(c.train_path, test_rows, ntest, heldout)))
+			goto out;
+		free(c.test_path);
+		c.test_path = xstrdup(heldout);
+	}
+	o.features = tkind_names;
+	o.nfeatures = train.ncols;
+	o.kind_names = tkind_names;
+	o.kinds = tkinds;
+	o.nkinds = train.ncols;
+	if ((ret = mlci_sha256_file(c.test_path, test_sha)) ||
+	    (ret = mlci_dataset_load(&test, c.test_path, &o)))
+		goto out;
+	tds = &test;
+	if (train.task == MLCI_TASK_CLASSIFICATION) {
+		/* The test file's classes must be the training file's. */
+		for (i = 0; i < test.nclasses; i++) {
+			size_t j;
+
+			for (j = 0; j < train.nclasses; j++)
+				if (!strcmp(test.classes[i], train.classes[j]))
+					break;
+			if (j == train.nclasses) {
+				ret = mlci_error(MLCI_EXIT_INPUT,
+						 "'%s': class '%s' of '%s' is not in the training data",
+						 c.test_path, test.classes[i], c.target);
+				goto out;
+			}
+		}
+	}
+
+	/* 3. Choose: cross-validation when there are several candidates. */
+	best = &c.cands[0];
+	if (c.ncands > 1) {
+		int hib = higher_is_better(c.select_by);
+
+		for (i = 0; i < c.ncands; i++) {
+			if ((ret = cross_validate(&c, &c.cands[i], &train, rows, ntrain)))
+				goto out;
+			fprintf(stderr, "%s: %s: cv %s %.4f (std %.4f)\n", mlci_progname,
+				mlci_linear_kind_name(c.cands[i].params.kind),
+				c.select_by, c.cands[i].cv_mean, c.cands[i].cv_std);
+			if (hib ? c.cands[i].cv_mean > best->cv_mean
+			    : c.cands[i].cv_mean < best->cv_mean)
+				best = &c.cands[i];
+		}
+	}
+
+	/* 4. Fit the winner on the whole training part, evaluate on the test. */
+	if ((ret = fit_on(&fit, &c.pp, &best->params, &train, rows, ntrain)))
+		goto out;
+	pred = xmalloc((tds->nrows ? tds->nrows : 1) * sizeof(*pred));
+	if (train.nclasses)
+		scores = xmalloc((tds->nrows ? tds->nrows : 1) * train.nclasses *
+				 sizeof(*scores));
+	if ((ret = predict_on(&fit, tds, NULL, tds->nrows, pred, scores)))
+		goto out;
+	if (train.task == MLCI_TASK_CLASSIFICATION) {
+		/* Re-code the test truth into the training labels. */
+		for (i = 0; i < tds->nrows; i++) {
+			size_t j;
+
+			for (j = 0; j < train.nclasses; j++)
+				if (!strcmp(test.classes[test.y_class[i]],
+					    train.classes[j]))
+					break;
+			test.y_class[i] = (int32_t)j;
+		}
+		for (i = 0; i < test.nclasses; i++)
+			free(test.classes[i]);
+		free(test.classes);
+		test.classes = xcalloc(train.nclasses, sizeof(char *));
+		for (i = 0; i < train.nclasses; i++)
+			test.classes[i] = xstrdup(train.classes[i]);
+		test.nclasses = train.nclasses;
+	}
+	metrics = cJSON_CreateObject();
+	ret = evaluate(tds, NULL, tds->nrows, pred, scores,
+		       best->params.kind == MLCI_LINEAR_LOGISTIC, metrics,
+		       train.task == MLCI_TASK_CLASSIFICATION ? &conf : NULL);
+	if (ret) {
+		cJSON_Delete(metrics);
+		goto out;
+	}
+	if (best->cv_done) {
+		struct strbuf key = STRBUF_INIT;
+
+		strbuf_addf(&key, "cv.%s.mean", c.select_by);
+		mlci_json_set_number(metrics, key.buf, best->cv_mean);
+		strbuf_reset(&key);
+		strbuf_addf(&key, "cv.%s.std", c.select_by);
+		mlci_json_set_number(metrics, key.buf, best->cv_std);
+		strbuf_release(&key);
+	}
+
+	/* 5. The files: model, predictions. */
+	gitsha = mlci_json_get_string(mlci_record_get(rec, "git"), "sha");
+	training = cJSON_CreateObject();
+	mlci_json_set_string(training, "config_sha256", cfg_sha);
+	mlci_json_set_string(training, "train_sha256", train_sha);
+	mlci_json_set_string(training, "test_sha256", test_sha);
+	if (gitsha)
+		mlci_json_set_string(training, "git_sha", gitsha);
+	else
+		mlci_json_set_null(training, "git_sha");
+	mlci_json_set_number(training, "train_rows", (double)ntrain);
+	mlci_json_set_number(training, "test_rows", (double)tds->nrows);
+	mlci_json_set(training, "metrics", cJSON_Duplicate(metrics, 1));
+	mfile = model_file_json(&fit, &train, training);
+	mlci_json_print(mfile, 1, &sb);
+	strbuf_addch(&sb, '\n');
+	model_path = xstrfmt("%s/model.json", opt->out_dir);
+	pred_path = xstrfmt("%s/predictions.csv", opt->out_dir);
+	mlci_sha256_hex(sb.buf, sb.len, model_sha);
+	if ((ret = mlci_atomic_write_file(model_path, sb.buf, sb.len)) ||
+	    (ret = write_predictions(&fit, train.classes, tds, pred_path))) {
+		cJSON_Delete(metrics);
+		cJSON_Delete(conf);
+		conf = NULL;
+		goto out;
+	}
+
+	/* 6. The section. */
+	sec = cJSON_CreateObject();
+	mlci_json_set_bool(sec, "ok", 1);
+	mlci_json_set_string(sec, "config_path", opt->config_path);
+	mlci_json_set_string(sec, "config_sha256", cfg_sha);
+	mlci_json_set_string(sec, "train_path", c.train_path);
+	mlci_json_set_string(sec, "train_sha256", train_sha);
+	mlci_json_set_string(sec, "test_path", c.test_path);
+	mlci_json_set_string(sec, "test_sha256", test_sha);
+	mlci_json_set_number(sec, "train_rows", (double)ntrain);
+	mlci_json_set_number(sec, "test_rows", (double)tds->nrows);
+	mlci_json_set_string(sec, "model_path", model_path);
+	mlci_json_set_string(sec, "model_sha256", model_sha);
+	mlci_json_set_string(sec, "predictions_path", pred_path);
+	mlci_json_set_string(sec, "task", train.task == MLCI_TASK_CLASSIFICATION ?
+			     "classification" : "regression");
+	mlci_json_set_string(sec, "target", c.target);
+	mlci_json_set_string(sec, "model_type",
+			     mlci_linear_kind_name(best->params.kind));
+	mlci_json_set(sec, "params", params_json(&best->params, &c.pp));
+	mlci_json_set(sec, "metrics", metrics);
+	mlci_json_set_string(sec, "select_by", c.select_by);
+	cands = cJSON_CreateArray();
+	for (i = 0; i < c.ncands; i++) {
+		cJSON *cj = cJSON_CreateObject();
+
+		mlci_json_set_string(cj, "model_type",
+				     mlci_linear_kind_name(c.cands[i].params.kind));
+		mlci_json_set(cj, "params", params_json(&c.cands[i].params, NULL));
+		if (c.cands[i].cv_done) {
+			mlci_json_set_number(cj, "cv_mean", c.cands[i].cv_mean);
+			mlci_json_set_number(cj, "cv_std", c.cands[i].cv_std);
+		} else {
+			mlci_json_set_null(cj, "cv_mean");
+			mlci_json_set_null(cj, "cv_std");
+		}
+		mlci_json_set_bool(cj, "selected", &c.cands[i] == best);
+		cJSON_AddItemToArray(cands, cj);
+	}
+	mlci_json_set(sec, "candidates", cands);
+	reports = cJSON_CreateObject();
+	if (conf)
+		mlci_json_set(reports, "confusion_matrix", conf);
+	else
+		mlci_json_set_null(reports, "confusion_matrix");
+	conf = NULL;
+	mlci_json_set(sec, "reports", reports);
+	mlci_json_set(sec, "history", history_json(&fit.model));
+	{
+		cJSON *cv = cJSON_CreateObject();
+
+		mlci_json_set_number(cv, "iterations", fit.model.iterations);
+		mlci_json_set_bool(cv, "converged", fit.model.converged);
+		mlci_json_set_number(cv, "grad_norm", fit.model.grad_norm);
+		mlci_json_set(sec, "convergence", cv);
+	}
+	if (!fit.model.converged)
+		mlci_warning("%s did not converge in %d iterations (raise max_iter)",
+			     mlci_linear_kind_name(best->params.kind),
+			     fit.model.iterations);
+	usage_of_self(&cpu, &rss);
+	sys = cJSON_CreateObject();
+	mlci_json_set_number(sys, "wall_seconds", mlci_monotonic() - t0);
+	mlci_json_set_number(sys, "cpu_seconds", cpu);
+	mlci_json_set_number(sys, "peak_rss_bytes", rss);
+	mlci_json_set_string(sys, "openblas_core", openblas_get_corename());
+	mlci_json_set_number(sys, "openblas_threads", openblas_get_num_threads());
+	mlci_json_set(sec, "system", sys);
+	fprintf(stderr, "%s: %s on %zu rows, tested on %zu: %s\n", mlci_progname,
+		mlci_linear_kind_name(best->params.kind), ntrain, tds->nrows,
+		model_path);
+	*section = sec;
+	sec = NULL;
+out:
+	cJSON_Delete(sec);
+	cJSON_Delete(mfile);
+	cJSON_Delete(conf);
+	strbuf_release(&sb);
+	config_release(&c);
+	mlci_dataset_release(&train);
+	mlci_dataset_release(&test);
+	fitted_release(&fit);
+	free(k.names);
+	free(k.kinds);
+	free(rows);
+	free(test_rows);
+	free(tkind_names);
+	free(tkinds);
+	free(model_path);
+	free(pred_path);
+	free(heldout);
+	free(why);
+	free(pred);
+	free(scores);
+	return ret;
+}

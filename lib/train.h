@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/* ml-train's orchestration: config, data, preprocessing, model selection, metrics, the model file, predictions and the record's train section. */
+#ifndef MLCI_TRAIN_H
+#define MLCI_TRAIN_H
+
+#include <cjson/cJSON.h>
+
+/*
+ * What to train (ml-train's options).
+ *   config_path: the config file (YAML or JSON), as given; relative paths
+ *     inside it resolve against its folder.
+ *   out_dir: where model.json, predictions.csv (and test.csv with split:)
+ *     are written; created when missing (one level).
+ *   force: train even when the record says the data failed validation.
+ */
+struct mlci_train_options {
+	const char *config_path;
+	const char *out_dir;
+	int force;
+};
+
+/*
+ * Train as the config says, write the files into opt->out_dir atomically,
+ * and set *section (the caller's) to the record's new train section. rec
+ * (borrowed) is read for the data, validate and git sections.
+ *
+ * Returns 0; MLCI_EXIT_VERDICT (positive) with *section a skipped section
+ * when the record says the training file failed validation and
+ * opt->force is not set; or a negative exit code with the message
+ * printed and *section NULL: -MLCI_EXIT_INPUT for a config that does not
+ * parse or names an unknown key, model type or parameter (file:line, the
+ * valid ones listed), data that cannot be loaded or trained on (one
+ * class, NaN or Inf text, a missing column); -MLCI_EXIT_SYSTEM for I/O.
+ */
+int mlci_train_run(const struct mlci_train_options *opt, const cJSON *rec,
+		   cJSON **section);
+
+/*
+ * Predict the rows of the CSV file data_path with the model file at
+ * model_path, writing the same CSV as ml-train's predictions file (row,
+ * truth, prediction, then proba_<class> or decision_<class> columns;
+ * truth empty when the file has no target column) to output_path
+ * atomically ("-": standard output). Returns 0, or a negative exit code
+ * with the message printed: -MLCI_EXIT_INPUT for a model file that is not
+ * one (the offending key named) or a feature column missing from the
+ * data (named).
+ */
+int mlci_train_predict(const char *model_path, const char *data_path,
+		       const char *output_path);
+
+#endif

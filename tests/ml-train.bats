@@ -1,0 +1,220 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# ml-train: configs, training on the credit data, the model file, predictions, refusals.
+
+load helpers
+
+CREDIT=$TOP/examples/banking/data/credit_data.csv
+
+# The credit data in data/: credit.csv whole, and train.csv / test.csv
+# with every fifth row held out.
+credit_data() {
+	mkdir -p data
+	cp "$CREDIT" data/credit.csv
+	awk 'NR == 1 { print > "data/train.csv"; print > "data/test.csv"; next }
+	     { print > (NR % 5 == 0 ? "data/test.csv" : "data/train.csv") }' "$CREDIT"
+	cp "$DATA"/ml-train/*.yaml .
+}
+
+@test "--help prints the usage on stdout and exits 0" {
+	run_ml 0 ml-train --help
+	assert_line --index 0 "usage: ml-train [options] --config <file>"
+	assert_output --partial "--predict <model.json>"
+	[ -z "$stderr" ]
+}
+
+@test "--version names the program and the version" {
+	run_ml 0 ml-train --version
+	assert_output --regexp '^ml-train \(mlci\) [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "the usage synopsis matches the man page" {
+	run_ml 0 ml-train --help
+	local help man
+	help=$(printf '%s\n' "$output" | sed -n 's/^\(usage\|   or\): //p')
+	man=$(sed -n '/^# SYNOPSIS/,/^# /p' "$TOP/man/ml-train.1.scd" |
+		grep '^\*ml-train\*' | sed 's/\*//g')
+	[ "$help" = "$man" ]
+}
+
+@test "an unknown option is a usage error: exit 2, empty stdout" {
+	run_ml 2 ml-train --frobnicate </dev/null
+	[ -z "$output" ]
+	assert_equal "$(printf '%s\n' "$stderr" | head -n 1)" "ml-train: unknown option '--frobnicate'"
+}
+
+@test "no --config is a usage error" {
+	run_ml 2 ml-train </dev/null
+	[ -z "$output" ]
+	[[ "$stderr" == "ml-train: no --config given"* ]]
+}
+
+@test "malformed stdin: exit 3, empty stdout" {
+	credit_data
+	run_ml 3 ml-train --config logistic.yaml <<<'{"data": '
+	[ -z "$output" ]
+	[[ "$stderr" == "ml-train: malformed JSON in standard input"* ]]
+	[ ! -e model ]
+}
+
+@test "logistic regression on the credit data: as scikit-learn, and ml-gate passes" {
+	credit_data
+	run_ml 0 ml-train --config logistic.yaml --out out </dev/null
+	printf '%s\n' "$output" >rec.json
+	validate_record rec.json
+	assert_json train.ok true
+	assert_json train.task '"classification"'
+	assert_json train.model_type '"logistic_regression"'
+	assert_json train.model_path '"out/model.json"'
+	assert_json train.predictions_path '"out/predictions.csv"'
+	assert_json train.train_rows 3563
+	assert_json train.test_rows 891
+	assert_json train.params.C '"1"'
+	assert_json train.params.max_iter '"1000"'
+	assert_json train.convergence.converged true
+	assert_json train.system.openblas_threads 1
+	assert_json train.reports.confusion_matrix.labels '["bad","good"]'
+	assert_json train.model_sha256 "\"$(sha256sum out/model.json | cut -d' ' -f1)\""
+	local ours theirs
+	ours=$(json_get train.metrics.accuracy)
+	theirs=$("$PY" "$DATA/ml-train/reference.py" data/train.csv data/test.csv)
+	"$PY" -c "import sys; a, b = map(float, sys.argv[1:]); sys.exit(abs(a - b) > 0.01)" "$ours" "$theirs"
+	head -n 1 out/predictions.csv | grep -qx 'row,truth,prediction,proba_bad,proba_good'
+	[ "$(wc -l <out/predictions.csv)" -eq 892 ]
+	run_ml 0 ml-gate 'accuracy >= 0.70' <rec.json
+	assert_json gate.ok true
+}
+
+@test "the model file is versioned and holds the schema, classes and lineage" {
+	credit_data
+	run_ml 0 ml-train --config logistic.yaml --out out </dev/null
+	output=$(cat out/model.json)
+	assert_json format 1
+	assert_json classes '["bad","good"]'
+	assert_json target '"Status"'
+	assert_json features.0 '{"name":"Seniority","kind":"numeric"}'
+	assert_json features.12 '{"name":"Job","kind":"categorical"}'
+	assert_json training.train_sha256 "\"$(sha256sum data/train.csv | cut -d' ' -f1)\""
+	assert_json training.config_sha256 "\"$(sha256sum logistic.yaml | cut -d' ' -f1)\""
+	! grep -v '"git_sha": null' out/model.json | grep -q null
+}
+
+@test "--predict reproduces the test-set predictions exactly" {
+	credit_data
+	run_ml 0 ml-train --config logistic.yaml --out out </dev/null
+	run_ml 0 ml-train --predict out/model.json --data data/test.csv --output again.csv
+	cmp out/predictions.csv again.csv
+}
+
+@test "--predict without the target column leaves the truth empty" {
+	credit_data
+	run_ml 0 ml-train --config logistic.yaml --out out </dev/null
+	cut -d, -f2- data/test.csv >features.csv
+	run_ml 0 ml-train --predict out/model.json --data features.csv --output -
+	assert_line --index 1 --regexp '^1,,good,0\.[0-9]+,0\.[0-9]+$'
+}
+
+@test "--predict on data missing a column: exit 3 naming it" {
+	credit_data
+	run_ml 0 ml-train --config logistic.yaml --out out </dev/null
+	cut -d, -f1-4,6- data/test.csv >no-age.csv
+	run_ml 3 ml-train --predict out/model.json --data no-age.csv --output p.csv
+	[[ "$stderr" == *"no column 'Age'"* ]]
+	[ ! -e p.csv ]
+}
+
+@test "two candidates on a split: stratified cross-validation picks one, refitted" {
+	credit_data
+	run_ml 0 ml-train --config two-models.yaml --out out </dev/null
+	printf '%s\n' "$output" >rec.json
+	validate_record rec.json
+	assert_json train.test_path '"out/test.csv"'
+	assert_json train.train_rows 3563
+	assert_json train.test_rows 891
+	assert_json train.select_by '"f1_macro"'
+	assert_json train.candidates.0.model_type '"logistic_regression"'
+	assert_json train.candidates.1.model_type '"linear_svm"'
+	local sel
+	sel=$(json_get train.candidates.0.selected)$(json_get train.candidates.1.selected)
+	[ "$sel" = truefalse ] || [ "$sel" = falsetrue ]
+	json_get train.metrics.cv.f1_macro.mean >/dev/null 2>&1 ||
+		"$PY" -c 'import json,sys; m=json.load(open("rec.json"))["train"]["metrics"]; assert 0.6 < m["cv.f1_macro.mean"] < 0.9 and m["cv.f1_macro.std"] >= 0'
+	# The held-out rows keep the class shares (stratified): 251 bad of 1254.
+	[ "$(grep -c '^"bad"' out/test.csv)" -eq 251 ]
+	run_ml 0 ml-train --predict out/model.json --data out/test.csv --output again.csv
+	cmp out/predictions.csv again.csv
+}
+
+@test "linear_svm writes decision columns and no log_loss" {
+	credit_data
+	sed -e '/logistic_regression/,+1d' two-models.yaml >svm.yaml
+	run_ml 0 ml-train --config svm.yaml --out out </dev/null
+	assert_json train.model_type '"linear_svm"'
+	run "$PY" -c 'import json,sys; m=json.load(sys.stdin)["train"]["metrics"]; print("log_loss" in m, "accuracy" in m)' <<<"$output"
+	[ "$output" = "False True" ]
+	head -n 1 out/predictions.csv | grep -qx 'row,truth,prediction,decision_bad,decision_good'
+}
+
+@test "an unknown parameter: exit 3 at file:line, the valid ones listed" {
+	credit_data
+	run_ml 3 ml-train --config bad-param.yaml </dev/null
+	[ -z "$output" ]
+	assert_equal "$(printf '%s\n' "$stderr" | tail -n 1)" "ml-train: bad-param.yaml:7: unknown key 'max_iters' in 'params' (known: C, max_iter, tol, fit_intercept)"
+}
+
+@test "an unknown model type: exit 3 at file:line, the valid ones listed" {
+	credit_data
+	run_ml 3 ml-train --config bad-type.yaml </dev/null
+	[ -z "$output" ]
+	assert_equal "$(printf '%s\n' "$stderr" | tail -n 1)" "ml-train: bad-type.yaml:6: unknown model type 'random_forest' (valid: linear_regression, ridge, logistic_regression, linear_svm)"
+}
+
+@test "a config that does not parse: exit 3 with file:line" {
+	printf 'data: [\n' >broken.yaml
+	run_ml 3 ml-train --config broken.yaml </dev/null
+	[ -z "$output" ]
+	[[ "$(printf '%s\n' "$stderr" | tail -n 1)" == "ml-train: broken.yaml:"* ]]
+}
+
+@test "a single class: exit 3, no model file" {
+	credit_data
+	grep -v '^"bad"' data/train.csv >one.csv && mv one.csv data/train.csv
+	run_ml 3 ml-train --config logistic.yaml --out out </dev/null
+	[[ "$stderr" == *"single class ('good')"* ]]
+	[ ! -e out/model.json ]
+}
+
+@test "NaN in a numeric column: exit 3, no model file" {
+	credit_data
+	sed -i '5s/^"good",[0-9]*,/"good",nan,/' data/train.csv
+	run_ml 3 ml-train --config logistic.yaml --out out </dev/null
+	[[ "$stderr" == *"data/train.csv"* ]]
+	[ ! -e out/model.json ]
+}
+
+@test "relative paths in the config resolve against its folder" {
+	credit_data
+	mkdir conf && mv logistic.yaml conf/ && mv data conf/
+	run_ml 0 ml-train --config conf/logistic.yaml --out out </dev/null
+	assert_json train.train_path '"conf/data/train.csv"'
+}
+
+@test "data that failed validation: exit 1, train skipped; --force trains" {
+	credit_data
+	local sha
+	sha=$(sha256sum data/train.csv | cut -d' ' -f1)
+	printf '{"mlci":1,"data":{"path":"data/train.csv","sha256":"%s"},"validate":{"ok":false}}\n' "$sha" >in.json
+	run_ml 1 ml-train --config logistic.yaml --out out <in.json
+	assert_json train '{"ok":false,"skipped":true,"reason":"the training data '"'"'data/train.csv'"'"' failed validation; not training (--force trains anyway)"}'
+	assert_json validate.ok false
+	[ ! -e out/model.json ]
+	run_ml 0 ml-train --force --config logistic.yaml --out out <in.json
+	assert_json train.ok true
+}
+
+@test "validation of another file only warns" {
+	credit_data
+	printf '{"mlci":1,"data":{"path":"other.csv","sha256":"%064d"},"validate":{"ok":false}}\n' 0 >in.json
+	run_ml 0 ml-train --config logistic.yaml --out out <in.json
+	[[ "$stderr" == *"warning: the record's data section describes another file ('other.csv')"* ]]
+}
