@@ -21,6 +21,7 @@
 #include "json.h"
 #include "linear.h"
 #include "metrics.h"
+#include "mlp.h"
 #include "now.h"
 #include "preprocess.h"
 #include "record.h"
@@ -37,6 +38,9 @@
 /* One candidate model of the config. */
 struct candidate {
 	const cJSON *item;	/* its entry in the config, for messages */
+	int is_mlp;		/* an MLP (mlp), else a linear model (params) */
+	enum mlci_task mlp_task;	/* NONE: the task of the other models */
+	struct mlci_mlp_params mlp;
 	struct mlci_linear_params params;
 	double cv_mean, cv_std;
 	int cv_done;
@@ -316,7 +320,46 @@ static int parse_preprocess(struct train_config *c, const cJSON *pp)
 }
 
 static const char *const model_types =
-	"linear_regression, ridge, logistic_regression, linear_svm";
+	"linear_regression, ridge, logistic_regression, linear_svm, mlp, mlp_classifier, mlp_regressor";
+
+/* The parameters of the MLP, scikit-learn's names and ml-train's aliases. */
+static const char *const mlp_params[] = {
+	"hidden_layer_sizes", "activation", "solver", "alpha", "batch_size",
+	"learning_rate_init", "learning_rate", "max_iter", "epochs",
+	"random_state", "seed", "shuffle", "early_stopping", "tol",
+	"validation_fraction", "beta_1", "beta_2", "epsilon",
+	"n_iter_no_change", NULL
+};
+
+static int parse_mlp(struct train_config *c, const cJSON *type,
+		     const cJSON *params, struct candidate *cand)
+{
+	const struct mlci_config *cfg = c->cfg;
+	int ret;
+
+	cand->is_mlp = 1;
+	mlci_mlp_params_init(&cand->mlp);
+	if (!strcmp(type->valuestring, "mlp_classifier"))
+		cand->mlp_task = MLCI_TASK_CLASSIFICATION;
+	else if (!strcmp(type->valuestring, "mlp_regressor"))
+		cand->mlp_task = MLCI_TASK_REGRESSION;
+	if (cand->mlp_task) {
+		if (c->task && c->task != cand->mlp_task)
+			return mlci_config_error(cfg, type, MLCI_EXIT_INPUT,
+						 "'%s' does not fit the task of an earlier model",
+						 type->valuestring);
+		c->task = cand->mlp_task;
+	}
+	if (!params || cJSON_IsNull(params))
+		return 0;
+	if ((ret = check_keys(cfg, params, "params", mlp_params)))
+		return ret;
+	if (mlci_mlp_params_from_json(&cand->mlp, params))
+		return mlci_config_error(cfg, params, MLCI_EXIT_INPUT,
+					 "invalid parameters for '%s'",
+					 type->valuestring);
+	return 0;
+}
 
 /* The parameters each kind takes, as the config names them. */
 static const char *const *kind_params(enum mlci_linear_kind kind)
@@ -360,6 +403,12 @@ static int parse_model(struct train_config *c, const cJSON *m,
 		return mlci_config_error(cfg, m, MLCI_EXIT_INPUT,
 					 "a model needs a 'type' (valid: %s)",
 					 model_types);
+	params = cJSON_GetObjectItemCaseSensitive(m, "params");
+	if (cJSON_IsString(type) && !strncmp(type->valuestring, "mlp", 3) &&
+	    (!strcmp(type->valuestring, "mlp") ||
+	     !strcmp(type->valuestring, "mlp_classifier") ||
+	     !strcmp(type->valuestring, "mlp_regressor")))
+		return parse_mlp(c, type, params, cand);
 	if (!cJSON_IsString(type) || mlci_linear_kind_parse(type->valuestring, &kind))
 		return mlci_config_error(cfg, type, MLCI_EXIT_INPUT,
 					 "unknown model type '%s' (valid: %s)",
@@ -375,7 +424,6 @@ static int parse_model(struct train_config *c, const cJSON *m,
 					 task == MLCI_TASK_CLASSIFICATION ? "classifier"
 					 : "regressor");
 	c->task = task;
-	params = cJSON_GetObjectItemCaseSensitive(m, "params");
 	if (!params || cJSON_IsNull(params))
 		return 0;
 	if ((ret = check_keys(cfg, params, "params", kind_params(kind))))
@@ -470,6 +518,8 @@ static int parse_config(struct train_config *c, const char *path)
 	cJSON_ArrayForEach(it, models)
 		if ((ret = parse_model(c, it, &c->cands[c->ncands++])))
 			return ret;
+	if (!c->task)
+		c->task = MLCI_TASK_CLASSIFICATION;	/* only "mlp" models */
 	c->select_by = c->task == MLCI_TASK_CLASSIFICATION ? "accuracy" : "r2";
 	if ((ret = get_string(c->cfg, root, "select_by", 0, &c->select_by)))
 		return ret;
@@ -535,19 +585,40 @@ static void single_thread_blas(void)
 /* A fitted model with what it needs to predict. */
 struct fitted {
 	struct mlci_preprocess pp;
+	int is_mlp;
 	struct mlci_linear_model model;
+	struct mlci_mlp_model mlp;
 };
 
 static void fitted_init(struct fitted *f)
 {
 	mlci_preprocess_init(&f->pp);
+	f->is_mlp = 0;
 	mlci_linear_model_init(&f->model);
+	mlci_mlp_model_init(&f->mlp);
 }
 
 static void fitted_release(struct fitted *f)
 {
 	mlci_preprocess_release(&f->pp);
 	mlci_linear_model_release(&f->model);
+	mlci_mlp_model_release(&f->mlp);
+}
+
+static size_t fitted_nclasses(const struct fitted *f)
+{
+	return f->is_mlp ? f->mlp.n_classes : f->model.n_classes;
+}
+
+/* Does the model give probabilities (else decision values)? */
+static int fitted_has_proba(const struct fitted *f)
+{
+	return f->is_mlp || f->model.params.kind == MLCI_LINEAR_LOGISTIC;
+}
+
+static const char *cand_name(const struct candidate *c)
+{
+	return c->is_mlp ? "mlp" : mlci_linear_kind_name(c->params.kind);
 }
 
 static double *targets(const struct mlci_dataset *ds, const size_t *rows,
@@ -567,7 +638,7 @@ static double *targets(const struct mlci_dataset *ds, const size_t *rows,
 
 /* Fit preprocessing and model on rows[0..n) of ds (rows NULL: all). */
 static int fit_on(struct fitted *f, const struct mlci_preprocess_options *ppo,
-		  const struct mlci_linear_params *params,
+		  const struct candidate *cand,
 		  const struct mlci_dataset *ds, const size_t *rows, size_t n)
 {
 	double *X = NULL, *y = NULL;
@@ -579,7 +650,15 @@ static int fit_on(struct fitted *f, const struct mlci_preprocess_options *ppo,
 	if ((ret = mlci_preprocess_transform(&f->pp, ds, rows, n, X)))
 		goto out;
 	y = targets(ds, rows, n);
-	ret = mlci_linear_fit(&f->model, X, y, NULL, n, f->pp.nfeatures, params);
+	f->is_mlp = cand->is_mlp;
+	if (cand->is_mlp)
+		ret = mlci_mlp_fit(&f->mlp, X, y, n, f->pp.nfeatures,
+				   ds->task == MLCI_TASK_CLASSIFICATION ?
+				   MLCI_MLP_CLASSIFIER : MLCI_MLP_REGRESSOR,
+				   ds->nclasses, &cand->mlp);
+	else
+		ret = mlci_linear_fit(&f->model, X, y, NULL, n, f->pp.nfeatures,
+				      &cand->params);
 out:
 	free(X);
 	free(y);
@@ -602,6 +681,12 @@ static int predict_on(const struct fitted *f, const struct mlci_dataset *ds,
 
 	if ((ret = mlci_preprocess_transform(&f->pp, ds, rows, n, X)))
 		goto out;
+	if (f->is_mlp) {
+		mlci_mlp_predict(&f->mlp, X, n, pred);
+		if (f->mlp.n_classes && scores)
+			ret = mlci_mlp_predict_proba(&f->mlp, X, n, scores);
+		goto out;
+	}
 	mlci_linear_predict(m, X, n, pred);
 	if (!m->n_classes || !scores)
 		goto out;
@@ -708,20 +793,17 @@ static int cross_validate(const struct train_config *c, struct candidate *cand,
 		for (i = 0; i < nte; i++)
 			rte[i] = rows[te[i]];
 		fitted_init(&fit);
-		ret = fit_on(&fit, &c->pp, &cand->params, ds, rtr, ntr);
+		ret = fit_on(&fit, &c->pp, cand, ds, rtr, ntr);
 		if (!ret)
 			ret = predict_on(&fit, ds, rte, nte, pred, scores);
 		if (!ret)
 			ret = evaluate(ds, rte, nte, pred, scores,
-				       cand->params.kind == MLCI_LINEAR_LOGISTIC, m,
-				       NULL);
+				       fitted_has_proba(&fit), m, NULL);
 		if (!ret && mlci_json_get_number(m, c->select_by, &v))
 			ret = mlci_config_error(c->cfg, c->select_item,
 						MLCI_EXIT_INPUT,
 						"'%s' has no value for a %s (in fold %zu)",
-						c->select_by,
-						mlci_linear_kind_name(cand->params.kind),
-						f + 1);
+						c->select_by, cand_name(cand), f + 1);
 		if (!ret) {
 			vals[f] = v;
 			sum += v;
@@ -748,15 +830,50 @@ static int cross_validate(const struct train_config *c, struct candidate *cand,
 }
 
 /* The flat, string-valued parameters of a model (MLflow's params). */
-static cJSON *params_json(const struct mlci_linear_params *p,
+static void mlp_params_flat(const struct mlci_mlp_params *p, cJSON *o)
+{
+	struct mlci_mlp_model m;
+	cJSON *j, *it;
+	char buf[64];
+
+	/* The model's JSON names the parameters as scikit-learn does. */
+	mlci_mlp_model_init(&m);
+	m.params = *p;
+	j = mlci_mlp_to_json(&m);
+	cJSON_ArrayForEach(it, mlci_json_get_object(j, "params")) {
+		struct strbuf sb = STRBUF_INIT;
+
+		if (cJSON_IsNumber(it)) {
+			fmt_double(buf, sizeof(buf), it->valuedouble);
+			strbuf_addstr(&sb, buf);
+		} else if (cJSON_IsString(it)) {
+			strbuf_addstr(&sb, it->valuestring);
+		} else if (cJSON_IsBool(it)) {
+			strbuf_addstr(&sb, cJSON_IsTrue(it) ? "true" : "false");
+		} else if (cJSON_IsNull(it)) {
+			strbuf_addstr(&sb, "null");
+		} else {
+			mlci_json_print(it, 0, &sb);
+		}
+		mlci_json_set_string(o, it->string, sb.buf);
+		strbuf_release(&sb);
+	}
+	cJSON_Delete(j);
+	mlci_mlp_model_release(&m);
+}
+
+static cJSON *params_json(const struct candidate *cand,
 			  const struct mlci_preprocess_options *ppo)
 {
+	const struct mlci_linear_params *p = &cand->params;
 	const char *const *k;
 	cJSON *o = cJSON_CreateObject();
 	char buf[64];
 
-	mlci_json_set_string(o, "model_type", mlci_linear_kind_name(p->kind));
-	for (k = kind_params(p->kind); *k; k++) {
+	mlci_json_set_string(o, "model_type", cand_name(cand));
+	if (cand->is_mlp)
+		mlp_params_flat(&cand->mlp, o);
+	for (k = kind_params(p->kind); !cand->is_mlp && *k; k++) {
 		if (!strcmp(*k, "C"))
 			fmt_double(buf, sizeof(buf), p->C);
 		else if (!strcmp(*k, "alpha"))
@@ -793,10 +910,10 @@ static void predictions_header(struct strbuf *sb, const struct fitted *f,
 			       char **classes)
 {
 	size_t j;
-	int proba = f->model.params.kind == MLCI_LINEAR_LOGISTIC;
+	int proba = fitted_has_proba(f);
 
 	strbuf_addstr(sb, "row,truth,prediction");
-	for (j = 0; j < f->model.n_classes; j++) {
+	for (j = 0; j < fitted_nclasses(f); j++) {
 		struct strbuf name = STRBUF_INIT;
 
 		strbuf_addf(&name, "%s_%s", proba ? "proba" : "decision", classes[j]);
@@ -829,7 +946,7 @@ static void add_value(struct strbuf *sb, double v, int task, char **classes)
 static int write_predictions(const struct fitted *f, char **classes,
 			     const struct mlci_dataset *ds, const char *path)
 {
-	size_t n = ds->nrows, k = f->model.n_classes, i, j;
+	size_t n = ds->nrows, k = fitted_nclasses(f), i, j;
 	int task = k ? MLCI_TASK_CLASSIFICATION : MLCI_TASK_REGRESSION;
 	double *pred = xmalloc((n ? n : 1) * sizeof(*pred));
 	double *scores = k ? xmalloc((n ? n : 1) * k * sizeof(*scores)) : NULL;
@@ -954,7 +1071,8 @@ static cJSON *model_file_json(const struct fitted *f,
 	}
 	mlci_json_set(o, "features", a);
 	mlci_json_set(o, "preprocess", mlci_preprocess_to_json(&f->pp));
-	mlci_json_set(o, "model", mlci_linear_to_json(&f->model));
+	mlci_json_set(o, "model", f->is_mlp ? mlci_mlp_to_json(&f->mlp)
+		      : mlci_linear_to_json(&f->model));
 	mlci_json_set(o, "training", training);
 	return o;
 }
@@ -1036,11 +1154,18 @@ static int model_file_read(struct model_file *mf, const char *path)
 					     cJSON_GetObjectItemCaseSensitive(mf->doc, "preprocess"),
 					     path)))
 		return ret;
-	if ((ret = mlci_linear_from_json(&mf->fit.model,
-					 cJSON_GetObjectItemCaseSensitive(mf->doc, "model"))))
+	a = cJSON_GetObjectItemCaseSensitive(mf->doc, "model");
+	mf->fit.is_mlp = !strcmp(mlci_json_get_string(a, "model") ?
+				 mlci_json_get_string(a, "model") : "", "mlp");
+	if (mf->fit.is_mlp)
+		ret = mlci_mlp_from_json(&mf->fit.mlp, a);
+	else
+		ret = mlci_linear_from_json(&mf->fit.model, a);
+	if (ret)
 		return ret;
-	if (mf->fit.model.n_classes != mf->nclasses ||
-	    mf->fit.model.n_features != mf->fit.pp.nfeatures ||
+	if (fitted_nclasses(&mf->fit) != mf->nclasses ||
+	    (mf->fit.is_mlp ? mf->fit.mlp.n_features : mf->fit.model.n_features)
+	    != mf->fit.pp.nfeatures ||
 	    (mf->task == MLCI_TASK_CLASSIFICATION) != (mf->nclasses > 0))
 		return mlci_error(MLCI_EXIT_INPUT,
 				  "%s: the model does not match its classes or features",
@@ -1185,10 +1310,18 @@ static int upstream_failed(const cJSON *rec, const char *path, const char *sha,
 	return 1;
 }
 
-static cJSON *history_json(const struct mlci_linear_model *m)
+static cJSON *history_json(const struct fitted *f)
 {
+	const struct mlci_linear_model *m = &f->model;
 	cJSON *h = cJSON_CreateObject(), *a = cJSON_CreateArray();
 	size_t i;
+
+	if (f->is_mlp) {
+		for (i = 0; i < f->mlp.n_epochs; i++)
+			cJSON_AddItemToArray(a, mlci_json_number(f->mlp.loss_curve[i]));
+		mlci_json_set(h, "loss", a);
+		return h;
+	}
 
 	for (i = 0; i < m->history_len; i++)
 		cJSON_AddItemToArray(a, mlci_json_number(m->history[i]));
@@ -1328,7 +1461,7 @@ int mlci_train_run(const struct mlci_train_options *opt, const cJSON *rec,
 			if ((ret = cross_validate(&c, &c.cands[i], &train, rows, ntrain)))
 				goto out;
 			fprintf(stderr, "%s: %s: cv %s %.4f (std %.4f)\n", mlci_progname,
-				mlci_linear_kind_name(c.cands[i].params.kind),
+				cand_name(&c.cands[i]),
 				c.select_by, c.cands[i].cv_mean, c.cands[i].cv_std);
 			if (hib ? c.cands[i].cv_mean > best->cv_mean
 			    : c.cands[i].cv_mean < best->cv_mean)
@@ -1337,7 +1470,7 @@ int mlci_train_run(const struct mlci_train_options *opt, const cJSON *rec,
 	}
 
 	/* 4. Fit the winner on the whole training part, evaluate on the test. */
-	if ((ret = fit_on(&fit, &c.pp, &best->params, &train, rows, ntrain)))
+	if ((ret = fit_on(&fit, &c.pp, best, &train, rows, ntrain)))
 		goto out;
 	pred = xmalloc((tds->nrows ? tds->nrows : 1) * sizeof(*pred));
 	if (train.nclasses)
@@ -1366,7 +1499,7 @@ int mlci_train_run(const struct mlci_train_options *opt, const cJSON *rec,
 	}
 	metrics = cJSON_CreateObject();
 	ret = evaluate(tds, NULL, tds->nrows, pred, scores,
-		       best->params.kind == MLCI_LINEAR_LOGISTIC, metrics,
+		       fitted_has_proba(&fit), metrics,
 		       train.task == MLCI_TASK_CLASSIFICATION ? &conf : NULL);
 	if (ret) {
 		cJSON_Delete(metrics);
@@ -1427,18 +1560,16 @@ int mlci_train_run(const struct mlci_train_options *opt, const cJSON *rec,
 	mlci_json_set_string(sec, "task", train.task == MLCI_TASK_CLASSIFICATION ?
 			     "classification" : "regression");
 	mlci_json_set_string(sec, "target", c.target);
-	mlci_json_set_string(sec, "model_type",
-			     mlci_linear_kind_name(best->params.kind));
-	mlci_json_set(sec, "params", params_json(&best->params, &c.pp));
+	mlci_json_set_string(sec, "model_type", cand_name(best));
+	mlci_json_set(sec, "params", params_json(best, &c.pp));
 	mlci_json_set(sec, "metrics", metrics);
 	mlci_json_set_string(sec, "select_by", c.select_by);
 	cands = cJSON_CreateArray();
 	for (i = 0; i < c.ncands; i++) {
 		cJSON *cj = cJSON_CreateObject();
 
-		mlci_json_set_string(cj, "model_type",
-				     mlci_linear_kind_name(c.cands[i].params.kind));
-		mlci_json_set(cj, "params", params_json(&c.cands[i].params, NULL));
+		mlci_json_set_string(cj, "model_type", cand_name(&c.cands[i]));
+		mlci_json_set(cj, "params", params_json(&c.cands[i], NULL));
 		if (c.cands[i].cv_done) {
 			mlci_json_set_number(cj, "cv_mean", c.cands[i].cv_mean);
 			mlci_json_set_number(cj, "cv_std", c.cands[i].cv_std);
@@ -1457,19 +1588,23 @@ int mlci_train_run(const struct mlci_train_options *opt, const cJSON *rec,
 		mlci_json_set_null(reports, "confusion_matrix");
 	conf = NULL;
 	mlci_json_set(sec, "reports", reports);
-	mlci_json_set(sec, "history", history_json(&fit.model));
+	mlci_json_set(sec, "history", history_json(&fit));
 	{
 		cJSON *cv = cJSON_CreateObject();
+		int iters = fit.is_mlp ? fit.mlp.iterations : fit.model.iterations;
+		int conv = fit.is_mlp ? fit.mlp.converged : fit.model.converged;
 
-		mlci_json_set_number(cv, "iterations", fit.model.iterations);
-		mlci_json_set_bool(cv, "converged", fit.model.converged);
-		mlci_json_set_number(cv, "grad_norm", fit.model.grad_norm);
+		mlci_json_set_number(cv, "iterations", iters);
+		mlci_json_set_bool(cv, "converged", conv);
+		if (fit.is_mlp)
+			mlci_json_set_number(cv, "best_loss", fit.mlp.best_loss);
+		else
+			mlci_json_set_number(cv, "grad_norm", fit.model.grad_norm);
 		mlci_json_set(sec, "convergence", cv);
+		if (!conv)
+			mlci_warning("%s did not converge in %d iterations (raise max_iter)",
+				     cand_name(best), iters);
 	}
-	if (!fit.model.converged)
-		mlci_warning("%s did not converge in %d iterations (raise max_iter)",
-			     mlci_linear_kind_name(best->params.kind),
-			     fit.model.iterations);
 	usage_of_self(&cpu, &rss);
 	sys = cJSON_CreateObject();
 	mlci_json_set_number(sys, "wall_seconds", mlci_monotonic() - t0);
@@ -1479,7 +1614,7 @@ int mlci_train_run(const struct mlci_train_options *opt, const cJSON *rec,
 	mlci_json_set_number(sys, "openblas_threads", openblas_get_num_threads());
 	mlci_json_set(sec, "system", sys);
 	fprintf(stderr, "%s: %s on %zu rows, tested on %zu: %s\n", mlci_progname,
-		mlci_linear_kind_name(best->params.kind), ntrain, tds->nrows,
+		cand_name(best), ntrain, tds->nrows,
 		model_path);
 	*section = sec;
 	sec = NULL;

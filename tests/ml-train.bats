@@ -123,6 +123,42 @@ credit_data() {
 	[ ! -e p.csv ]
 }
 
+@test "the issue's example config: logistic regression against an MLP, ml-gate passes" {
+	credit_data
+	run_ml 0 ml-train --config example.yaml --out out </dev/null
+	printf '%s\n' "$output" >rec.json
+	validate_record rec.json
+	assert_json train.candidates.1.model_type '"mlp"'
+	assert_json train.candidates.1.params.hidden_layer_sizes '"[64]"'
+	assert_json train.candidates.1.params.max_iter '"200"'
+	run_ml 0 ml-gate 'accuracy >= 0.70' <rec.json
+	run_ml 0 ml-train --predict out/model.json --data data/test.csv --output again.csv
+	cmp out/predictions.csv again.csv
+}
+
+@test "an MLP alone: its loss curve, and --predict reproduces it exactly" {
+	credit_data
+	sed -e '/logistic_regression/,+1d' example.yaml >mlp.yaml
+	run_ml 0 ml-train --config mlp.yaml --out out </dev/null
+	assert_json train.model_type '"mlp"'
+	[ "$(json_get train.convergence.iterations)" -eq "$(json_get train.history.loss | tr ',' '\n' | wc -l)" ]
+	run_ml 0 ml-train --predict out/model.json --data data/test.csv --output again.csv
+	cmp out/predictions.csv again.csv
+}
+
+@test "regression: ridge against least squares by rmse" {
+	credit_data
+	run_ml 0 ml-train --config ridge.yaml --out out </dev/null
+	printf '%s\n' "$output" >rec.json
+	validate_record rec.json
+	assert_json train.task '"regression"'
+	assert_json train.reports.confusion_matrix null
+	"$PY" -c 'import json; m=json.load(open("rec.json"))["train"]["metrics"]; assert set(m) == {"rmse", "mae", "r2", "cv.rmse.mean", "cv.rmse.std"}, m; assert m["r2"] > 0.3'
+	head -n 1 out/predictions.csv | grep -qx 'row,truth,prediction'
+	run_ml 0 ml-train --predict out/model.json --data data/test.csv --output again.csv
+	cmp out/predictions.csv again.csv
+}
+
 @test "two candidates on a split: stratified cross-validation picks one, refitted" {
 	credit_data
 	run_ml 0 ml-train --config two-models.yaml --out out </dev/null
@@ -166,7 +202,7 @@ credit_data() {
 	credit_data
 	run_ml 3 ml-train --config bad-type.yaml </dev/null
 	[ -z "$output" ]
-	assert_equal "$(printf '%s\n' "$stderr" | tail -n 1)" "ml-train: bad-type.yaml:6: unknown model type 'random_forest' (valid: linear_regression, ridge, logistic_regression, linear_svm)"
+	assert_equal "$(printf '%s\n' "$stderr" | tail -n 1)" "ml-train: bad-type.yaml:6: unknown model type 'random_forest' (valid: linear_regression, ridge, logistic_regression, linear_svm, mlp, mlp_classifier, mlp_regressor)"
 }
 
 @test "a config that does not parse: exit 3 with file:line" {
@@ -189,6 +225,13 @@ credit_data() {
 	sed -i '5s/^"good",[0-9]*,/"good",nan,/' data/train.csv
 	run_ml 3 ml-train --config logistic.yaml --out out </dev/null
 	[[ "$stderr" == *"data/train.csv"* ]]
+	[ ! -e out/model.json ]
+}
+
+@test "Inf in a numeric column: exit 3" {
+	credit_data
+	sed -i '5s/^"good",[0-9]*,/"good",-Inf,/' data/train.csv
+	run_ml 3 ml-train --config logistic.yaml --out out </dev/null
 	[ ! -e out/model.json ]
 }
 
