@@ -4,16 +4,19 @@
 
 load helpers
 
-@test "the banking example validates the data and passes its gate" {
-	MLCI_BIN=$MLCI_BUILD/bin MLCI_OUT=$PWD/record.json run_ml 0 "$TOP/examples/banking/run.sh"
+@test "the banking example validates, trains and passes its gate" {
+	MLCI_BIN=$MLCI_BUILD/bin MLCI_OUT=$PWD/out/record.json run_ml 0 "$TOP/examples/banking/run.sh"
 	[[ "$stderr" == *"ml-validate: data/credit_data.csv: 4454 rows, 14 columns: ok"* ]]
 	[[ "$stderr" == *"ml-gate: passed: 4 rules"* ]]
-	output=$(cat record.json)
+	output=$(cat out/record.json)
 	assert_json validate.ok true
 	assert_json data.rows 4454
+	assert_json train.model_type '"logistic_regression"'
 	assert_json gate.ok true
 	assert_json gate.rules.0.rule '"accuracy >= 0.70"'
-	validate_record record.json
+	[ -s out/model/model.json ]
+	[ -s out/model/predictions.csv ]
+	validate_record out/record.json
 }
 
 @test "the banking example's reference metrics are scikit-learn's, reproducibly" {
