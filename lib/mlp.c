@@ -366,6 +366,33 @@ int mlci_mlp_model_shape(struct mlci_mlp_model *m,
 	return 0;
 }
 
+/*
+ * ReLU on the bits, without a branch (a branch on the sign of each unit
+ * mispredicts half the time): v with its sign bit clear, else +0. NaN with
+ * a clear sign bit stays NaN, as numpy's maximum(v, 0) keeps it.
+ */
+static inline double relu(double v)
+{
+	uint64_t u;
+
+	memcpy(&u, &v, sizeof(u));
+	u &= (u >> 63) - 1;
+	memcpy(&v, &u, sizeof(u));
+	return v;
+}
+
+/* d where the activation a (>= 0, out of relu()) is non-zero, else 0. */
+static inline double relu_grad(double d, double a)
+{
+	uint64_t u, ua;
+
+	memcpy(&u, &d, sizeof(u));
+	memcpy(&ua, &a, sizeof(ua));
+	u &= -(uint64_t)(ua != 0);
+	memcpy(&d, &u, sizeof(u));
+	return d;
+}
+
 /* Activations of the layers 1..n_layers for b rows, each b x units[l]. */
 struct acts {
 	double *a[MLCI_MLP_MAX_HIDDEN + 2];
@@ -401,16 +428,26 @@ static void forward(const struct mlci_mlp_model *m, const double *X, size_t b,
 		size_t fi = m->units[l], fo = m->units[l + 1];
 		double *z = l + 1 == L && out ? out : ac->a[l + 1];
 
-		for (i = 0; i < b; i++)
-			memcpy(z + i * fo, m->intercept[l], fo * sizeof(double));
+		const double *bias = m->intercept[l];
+
 		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)b,
 			    (int)fo, (int)fi, 1.0, in, (int)fi, m->coef[l],
-			    (int)fo, 1.0, z, (int)fo);
+			    (int)fo, 0.0, z, (int)fo);
+		/* The intercepts and ReLU in one pass, without branches. */
 		if (l + 1 < L) {
-			for (i = 0; i < b * fo; i++)
-				if (!(z[i] > 0))
-					z[i] = 0.0;
-		} else if (m->task == MLCI_MLP_REGRESSOR) {
+			for (i = 0; i < b; i++) {
+				double *r = z + i * fo;
+
+				for (j = 0; j < fo; j++)
+					r[j] = relu(r[j] + bias[j]);
+			}
+			in = z;
+			continue;
+		}
+		for (i = 0; i < b; i++)
+			for (j = 0; j < fo; j++)
+				z[i * fo + j] += bias[j];
+		if (m->task == MLCI_MLP_REGRESSOR) {
 			/* identity */
 		} else if (fo == 1) {
 			for (i = 0; i < b; i++)
@@ -624,10 +661,11 @@ static int split_rows(const double *y, size_t n, size_t k, int classify,
 		counts[(size_t)y[i]]++;
 	for (c = 0; c < k; c++)
 		if (counts[c] < 2) {
+			/* Every class has rows (check_data): this one has one. */
 			free(counts);
 			return mlci_error(MLCI_EXIT_INPUT,
-					  "mlp: class %zu has only %zu row; early stopping's stratified split needs 2",
-					  c, counts[c]);
+					  "mlp: class %zu has only one row; early stopping's stratified split needs 2",
+					  c);
 		}
 	if (n_train < k || n_test < k) {
 		free(counts);
@@ -678,6 +716,7 @@ struct trainer {
 	struct acts ac;
 	struct acts delta;
 	double *grad, *mom1, *mom2;
+	double *ones;		/* bmax ones: column sums by GEMV */
 	double b1t, b2t;	/* beta_1^t, beta_2^t */
 };
 
@@ -740,12 +779,8 @@ static double backprop(struct trainer *t, size_t b)
 			    gc, (int)fo);
 		for (i = 0; i < fi * fo; i++)
 			gc[i] = (gc[i] + m->params.alpha * m->coef[l][i]) / bd;
-		memset(gi, 0, fo * sizeof(double));
-		for (i = 0; i < b; i++)
-			for (j = 0; j < fo; j++)
-				gi[j] += dl[i * fo + j];
-		for (j = 0; j < fo; j++)
-			gi[j] /= bd;
+		cblas_dgemv(CblasRowMajor, CblasTrans, (int)b, (int)fo, 1.0 / bd,
+			    dl, (int)fo, t->ones, 1, 0.0, gi, 1);
 		if (l == 0)
 			break;
 		/* The delta of the layer below, through ReLU's derivative. */
@@ -753,8 +788,7 @@ static double backprop(struct trainer *t, size_t b)
 			    (int)fi, (int)fo, 1.0, dl, (int)fo, m->coef[l],
 			    (int)fo, 0.0, t->delta.a[l], (int)fi);
 		for (i = 0; i < b * fi; i++)
-			if (a[i] == 0.0)
-				t->delta.a[l][i] = 0.0;
+			t->delta.a[l][i] = relu_grad(t->delta.a[l][i], a[i]);
 	}
 	return loss;
 }
@@ -942,6 +976,9 @@ int mlci_mlp_fit(struct mlci_mlp_model *m, const double *X, const double *y,
 	t.mom1 = xcalloc(m->n_weights, sizeof(double));
 	t.mom2 = xcalloc(m->n_weights, sizeof(double));
 	t.b1t = t.b2t = 1.0;
+	t.ones = xmalloc(t.bmax * sizeof(double));
+	for (i = 0; i < t.bmax; i++)
+		t.ones[i] = 1.0;
 
 	for (it = 0; it < pa->max_iter; it++) {
 		double acc = 0.0, loss;
@@ -954,6 +991,18 @@ int mlci_mlp_fit(struct mlci_mlp_model *m, const double *X, const double *y,
 			for (i = 0; i < b; i++) {
 				memcpy(t.xb + i * p, X + tr[s + i] * p, p * sizeof(double));
 				t.yb[i] = y[tr[s + i]];
+			}
+			/*
+			 * The shuffled rows are scattered in memory: ask for the
+			 * next batch's now, so that they arrive during this one.
+			 */
+			for (i = s + b; i < s + 2 * b && i < ntr; i++) {
+				const char *row = (const char *)(X + tr[i] * p);
+				size_t off;
+
+				for (off = 0; off < p * sizeof(double); off += 64)
+					__builtin_prefetch(row + off);
+				__builtin_prefetch(y + tr[i]);
 			}
 			loss = backprop(&t, b);
 			if (!isfinite(loss)) {
@@ -1016,6 +1065,7 @@ out:
 	free(t.grad);
 	free(t.mom1);
 	free(t.mom2);
+	free(t.ones);
 	return ret;
 }
 
