@@ -1015,9 +1015,22 @@ int mlci_mlp_fit(struct mlci_mlp_model *m, const double *X, const double *y,
 			adam_step(&t);
 		}
 		loss = acc / (double)ntr;
+		if (!isfinite(loss)) {
+			ret = mlci_error(MLCI_EXIT_INPUT,
+					 "mlp: training diverged (the mean loss of epoch %d overflows); try a lower learning_rate_init than %g",
+					 it + 1, pa->learning_rate_init);
+			goto out;
+		}
 		m->loss_curve = append(m->loss_curve, m->n_epochs, loss);
 		if (pa->early_stopping) {
 			double score = val_score(m, Xv, yv, nva, pred);
+
+			if (!isfinite(score)) {
+				ret = mlci_error(MLCI_EXIT_INPUT,
+						 "mlp: training diverged (the validation score of epoch %d is not finite); try a lower learning_rate_init than %g",
+						 it + 1, pa->learning_rate_init);
+				goto out;
+			}
 
 			m->validation_scores = append(m->validation_scores, m->n_epochs, score);
 			if (score < m->best_validation_score + pa->tol)

@@ -160,7 +160,8 @@ int mlci_mlp_fit(struct mlci_mlp_model *model, const double *X,
 /*
  * The output layer's activations into out (n x n_outputs, row-major):
  * the softmax, the logistic of the single unit, or the regression value.
- * X has model->n_features columns. Returns 0.
+ * X has model->n_features columns. Returns 0, or -MLCI_EXIT_BUG for a
+ * model without weights (released, or never fitted or shaped).
  */
 int mlci_mlp_forward(const struct mlci_mlp_model *model, const double *X,
 		     size_t n, double *out);
@@ -168,7 +169,8 @@ int mlci_mlp_forward(const struct mlci_mlp_model *model, const double *X,
 /*
  * Predictions into out (n values): the class index as a double (for two
  * classes 1 when the probability of class 1 is above 0.5; for more the
- * first most probable class), or the regression value. Returns 0.
+ * first most probable class), or the regression value. Returns 0, or
+ * -MLCI_EXIT_BUG for a model without weights.
  */
 int mlci_mlp_predict(const struct mlci_mlp_model *model, const double *X,
 		     size_t n, double *out);

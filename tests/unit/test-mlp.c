@@ -662,6 +662,10 @@ static void test_bad_inputs(void)
 	      "the message suggests a lower learning rate");
 	free(msg);
 	CHECK(!m.weights, "no model after divergence");
+	mlci_set_quiet(1);
+	CHECK_INT(mlci_mlp_predict(&m, X, 40, y), -MLCI_EXIT_BUG,
+		  "predicting with an empty model is a bug");
+	mlci_set_quiet(0);
 	mlci_mlp_model_release(&m);
 }
 
