@@ -224,24 +224,6 @@ static void free_sample(struct sample *s)
 	free(s->counts);
 }
 
-static void remove_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	if (d) {
-		while ((e = readdir(d)))
-			if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-				char *p = xstrfmt("%s/%s", dir, e->d_name);
-
-				unlink(p);
-				free(p);
-			}
-		closedir(d);
-	}
-	rmdir(dir);
-}
-
 static void build_cases(void)
 {
 	static const char *const six[] = { "a", "b", "c", "d", "e", "f" };
@@ -383,7 +365,7 @@ static void check_against_scipy(void)
 	free(path);
 	if (!manifest) {
 		CHECK(0, "write the manifest");
-		remove_dir(dir);
+		unit_remove_dir(dir);
 		return;
 	}
 	for (i = 0; i < ncases; i++) {
@@ -465,7 +447,7 @@ static void check_against_scipy(void)
 		snprintf(name, sizeof(name), "%s: compared with scipy", cases[i].name);
 		CHECK(cases[i].seen, name);
 	}
-	remove_dir(dir);
+	unit_remove_dir(dir);
 }
 
 static void check_choice(enum mlci_drift_kind kind, size_t nref, size_t ndist,

@@ -51,25 +51,6 @@ static double *read_doubles(const char *dir, const char *id, const char *ext,
 	return v;
 }
 
-static void remove_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	while (d && (e = readdir(d))) {
-		char *path;
-
-		if (e->d_name[0] == '.')
-			continue;
-		path = xstrfmt("%s/%s", dir, e->d_name);
-		unlink(path);
-		free(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir);
-}
-
 /* Largest |got - want| over n values, and the largest |want| into *scale. */
 static double max_err(const double *got, const cJSON *want, size_t n,
 		      double *scale)
@@ -318,7 +299,7 @@ static void check_against_sklearn(void)
 	CHECK_INT(status, 0, "linear-reference.py exits 0 (python3, numpy, scikit-learn present)");
 	CHECK(sklearn_seen, "linear-reference.py ran to its end");
 	CHECK_INT(cases, 17, "every scikit-learn case compared");
-	remove_dir(dir);
+	unit_remove_dir(dir);
 }
 
 /* y = 3 + 2 x0 - x1 exactly, and a constant third column. */
@@ -619,7 +600,7 @@ static void bench(void)
 			printf("# bench: scikit-learn %s", line);
 		if (fp)
 			pclose(fp);
-		remove_dir(dir);
+		unit_remove_dir(dir);
 	}
 	mlci_linear_model_release(&m);
 	free(X);

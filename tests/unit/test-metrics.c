@@ -583,24 +583,6 @@ static int write_case(const char *dir, size_t id, const struct tcase *c)
 	return err;
 }
 
-static void remove_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	if (d) {
-		while ((e = readdir(d)))
-			if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-				char *p = xstrfmt("%s/%s", dir, e->d_name);
-
-				unlink(p);
-				free(p);
-			}
-		closedir(d);
-	}
-	rmdir(dir);
-}
-
 /* got agrees with obj[key]: a number to the tolerance, or null and NaN. */
 static void check_value(const struct tcase *c, const cJSON *obj,
 			const char *key, double got)
@@ -747,7 +729,7 @@ static void check_against_sklearn(void)
 	free(path);
 	if (!manifest) {
 		CHECK(0, "write the manifest");
-		remove_dir(dir);
+		unit_remove_dir(dir);
 		free(line);
 		return;
 	}
@@ -804,7 +786,7 @@ static void check_against_sklearn(void)
 			 cases[i].name);
 		CHECK(cases[i].seen, name);
 	}
-	remove_dir(dir);
+	unit_remove_dir(dir);
 	free(line);
 }
 

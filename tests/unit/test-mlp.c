@@ -58,25 +58,6 @@ static double *read_doubles(const char *dir, const char *id, const char *ext,
 	return v;
 }
 
-static void remove_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	while (d && (e = readdir(d))) {
-		char *path;
-
-		if (e->d_name[0] == '.')
-			continue;
-		path = xstrfmt("%s/%s", dir, e->d_name);
-		unlink(path);
-		free(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir);
-}
-
 /* A JSON array of numbers (nested arrays flattened) into v[0..n). */
 static size_t flatten(const cJSON *a, double *v, size_t n, size_t at)
 {
@@ -418,7 +399,7 @@ static void check_against_sklearn(void)
 	CHECK_INT(status, 0, "mlp-reference.py exits 0 (python3, numpy, scikit-learn present)");
 	CHECK(sklearn_seen, "mlp-reference.py ran to its end");
 	CHECK_INT(cases, 15, "every scikit-learn case compared");
-	remove_dir(dir);
+	unit_remove_dir(dir);
 }
 
 /* Two noisy blobs in 2-D, or a noisy line for regression. */
@@ -874,7 +855,7 @@ static void bench(void)
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		printf("# bench: scikit-learn whole process (import, read, fit, predict) %.3f s\n",
 		       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9);
-		remove_dir(dir);
+		unit_remove_dir(dir);
 	}
 	mlci_mlp_model_release(&m);
 	free(X);

@@ -272,25 +272,6 @@ static int write_numbers(const char *dir, size_t id, const char *ext,
 	return ret;
 }
 
-static void remove_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	while (d && (e = readdir(d))) {
-		char *p;
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		p = xstrfmt("%s/%s", dir, e->d_name);
-		unlink(p);
-		free(p);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir);
-}
-
 /* |got - want| <= rel * |want| (or abs), NaN equal to NaN, inf to inf. */
 static void check_close(const struct tcase *c, const char *what, double got,
 			double want, double rel, double abs)
@@ -394,7 +375,7 @@ static void live_checks(void)
 	free(path);
 	if (!manifest) {
 		CHECK(0, "write the manifest");
-		remove_dir(dir);
+		unit_remove_dir(dir);
 		return;
 	}
 	for (i = 0; i < ncases; i++) {
@@ -424,7 +405,7 @@ static void live_checks(void)
 			 cases[i].kind == HL ? "R" : "scipy");
 		CHECK(cases[i].seen, name);
 	}
-	remove_dir(dir);
+	unit_remove_dir(dir);
 }
 
 /* The method choices, and values that need no oracle. */

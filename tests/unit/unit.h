@@ -3,6 +3,8 @@
 #ifndef MLCI_UNIT_H
 #define MLCI_UNIT_H
 
+#include <dirent.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +110,25 @@ static inline char *unit_capture_end(void)
 		len--;
 	text[len > 0 ? len : 0] = '\0';
 	return text;
+}
+
+/* Remove dir and the files in it (one level: what the tests write). */
+static inline void unit_remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[PATH_MAX];
+
+	while (d && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) <
+		    sizeof(path))
+			unlink(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
 }
 
 /* End the test program: the TAP plan, and the exit status. */
