@@ -141,8 +141,9 @@ int mlci_pairtest_delong(const int *y_true, int positive, const double *cand,
 
 /*
  * The metric a bootstrap resamples: set *cand and *base to the metric of
- * each model over rows (NULL: every row; else rows->idx[0..nidx), repeats
- * allowed, rows->weight NULL), as the functions of metrics.h take them.
+ * each model over the rows rows->idx[0..nidx) (repeats allowed,
+ * rows->weight NULL), as the functions of metrics.h take them. The first
+ * call selects every row once, in order.
  * A value may be NaN where the metric is undefined on a resample (roc_auc
  * of a resample holding one class). Return 0, or a negative error (which
  * stops the bootstrap and is returned).
@@ -150,6 +151,20 @@ int mlci_pairtest_delong(const int *y_true, int positive, const double *cand,
 typedef int (*mlci_pairtest_metric_fn)(void *ctx,
 				       const struct mlci_metrics_rows *rows,
 				       double *cand, double *base);
+
+/* Two correctness vectors (non-zero = correct), the caller's, for the callback below. */
+struct mlci_pairtest_correct {
+	const unsigned char *cand_ok, *base_ok;
+};
+
+/*
+ * A mlci_pairtest_metric_fn for accuracy: ctx is a struct
+ * mlci_pairtest_correct; each value is the share of correct rows among
+ * those selected (repeats counted), as sklearn's accuracy_score of the
+ * resampled rows, without re-reading the labels. Returns 0.
+ */
+int mlci_pairtest_accuracy_fn(void *ctx, const struct mlci_metrics_rows *rows,
+			      double *cand, double *base);
 
 /* The settings of mlci_pairtest_bootstrap(); _opts_init() sets the defaults. */
 struct mlci_pairtest_boot_opts {
@@ -180,12 +195,13 @@ void mlci_pairtest_boot_release(struct mlci_pairtest_boot *r);
 
 /*
  * The paired bootstrap of metric(candidate) - metric(baseline) over n rows:
- * fn is called once on every row for the point estimate, then for each of
+ * fn is called once on rows 0..n-1 for the point estimate, then for each of
  * B resamples on the same n row indices drawn with replacement for both
- * models (index j of a resample is mlci_rng_below(rng, n), drawn in order
- * from one generator seeded with opts->seed, so a seed gives the same
- * resamples, and the same interval, on every machine). One index buffer
- * of n is reused: memory O(n + B).
+ * models (uniform without bias, drawn in order from one xoshiro256**
+ * generator seeded with opts->seed, each 64-bit output giving two indices
+ * by Lemire's multiply-and-reject method when n <= 2^32: a seed gives the
+ * same resamples, and the same interval, on every machine). One index
+ * buffer of n is reused: memory O(n + B).
  *
  * The interval is the percentile interval at level 1 - alpha: numpy's
  * percentile (method "linear") of the defined differences at 100 alpha/2

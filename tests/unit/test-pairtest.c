@@ -436,7 +436,7 @@ static int acc_metric(void *vctx, const struct mlci_metrics_rows *rows,
 	ctx->calls++;
 	if (ctx->fail_at && ctx->calls == ctx->fail_at)
 		return -MLCI_EXIT_BUG;
-	if (rows && ctx->record) {
+	if (ctx->calls > 1 && ctx->record) {
 		for (j = 0; j < rows->nidx; j++)
 			ctx->record[ctx->nrecord++] = (int64_t)rows->idx[j];
 	}
@@ -531,6 +531,7 @@ static void test_bootstrap(void)
 	opts.resamples = nb;
 	opts.alpha = 0.1;
 	ctx.record = xmalloc(nb * n * sizeof(*ctx.record));
+	ctx.calls = 0;
 	CHECK(!mlci_pairtest_bootstrap(n, acc_metric, &ctx, &opts, &r2) &&
 	      ctx.nrecord == nb * n, "bootstrap: draws recorded");
 	snprintf(args, sizeof(args), "%zu %zu 0.1", nb, n);
@@ -572,6 +573,72 @@ static void test_bootstrap(void)
 
 	mlci_pairtest_boot_release(&r1);
 	mlci_pairtest_boot_release(&r2);
+	free(y);
+	free(p1);
+	free(p2);
+}
+
+static int count_metric(void *vctx, const struct mlci_metrics_rows *rows,
+			double *cand, double *base)
+{
+	uint64_t *count = vctx;
+	size_t j;
+
+	for (j = 0; j < rows->nidx; j++)
+		count[rows->idx[j]]++;
+	*cand = *base = 0;
+	return 0;
+}
+
+static void test_bootstrap_draws(void)
+{
+	struct mlci_pairtest_boot_opts opts;
+	struct mlci_pairtest_boot r1, r2;
+	struct mlci_pairtest_correct cor;
+	struct acc_ctx ctx;
+	uint64_t count[3] = { 0, 0, 0 };
+	unsigned char *ok1, *ok2;
+	int *y, *p1, *p2;
+	size_t n = 1000, i;
+
+	/* 3 rows, 20000 resamples: 60000 draws, 20000 +- 400 (3.5 sd) each. */
+	mlci_pairtest_boot_init(&r1);
+	mlci_pairtest_boot_init(&r2);
+	mlci_pairtest_boot_opts_init(&opts);
+	opts.resamples = 20000;
+	CHECK(!mlci_pairtest_bootstrap(3, count_metric, count, &opts, &r1),
+	      "bootstrap draws: runs");
+	for (i = 0; i < 3; i++)
+		count[i]--;	/* the point estimate's call */
+	CHECK(count[0] + count[1] + count[2] == 60000 &&
+	      llabs((long long)count[0] - 20000) < 400 &&
+	      llabs((long long)count[1] - 20000) < 400 &&
+	      llabs((long long)count[2] - 20000) < 400,
+	      "bootstrap draws: uniform over the rows");
+
+	acc_data(&ctx, n, 12, &y, &p1, &p2);
+	ok1 = xmalloc(n);
+	ok2 = xmalloc(n);
+	for (i = 0; i < n; i++) {
+		ok1[i] = p1[i] == y[i];
+		ok2[i] = p2[i] == y[i];
+	}
+	cor.cand_ok = ok1;
+	cor.base_ok = ok2;
+	opts.resamples = 500;
+	opts.seed = 9;
+	opts.keep = 1;
+	CHECK(!mlci_pairtest_bootstrap(n, acc_metric, &ctx, &opts, &r1) &&
+	      !mlci_pairtest_bootstrap(n, mlci_pairtest_accuracy_fn, &cor,
+				       &opts, &r2), "accuracy callback runs");
+	CHECK(r1.diff == r2.diff && r1.lower == r2.lower &&
+	      r1.upper == r2.upper && r1.ndiffs == r2.ndiffs &&
+	      !memcmp(r1.diffs, r2.diffs, r1.ndiffs * sizeof(double)),
+	      "accuracy callback = metrics' accuracy, resample for resample");
+	mlci_pairtest_boot_release(&r1);
+	mlci_pairtest_boot_release(&r2);
+	free(ok1);
+	free(ok2);
 	free(y);
 	free(p1);
 	free(p2);
@@ -751,6 +818,7 @@ int main(void)
 	test_delong();
 	test_percentile();
 	test_bootstrap();
+	test_bootstrap_draws();
 	test_verdict();
 	test_rows_needed();
 	live_checks();
