@@ -185,8 +185,8 @@ struct mlci_pairtest_boot {
 	double lower, upper;	/* the percentile interval of the difference */
 	size_t resamples;	/* resamples drawn */
 	size_t undefined;	/* of them, with a NaN difference (left out) */
-	double *diffs;		/* with opts.keep: the defined differences, */
-	size_t ndiffs;		/* in draw order; the result owns them */
+	size_t ndiffs;		/* resamples - undefined */
+	double *diffs;		/* opts.keep: those ndiffs, in draw order (owned) */
 };
 
 /* Make r empty; release() frees what it owns and leaves it empty again. */
