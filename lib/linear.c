@@ -5,6 +5,7 @@
 #include "optim.h"
 #include "random.h"
 #include "usage.h"
+#include "vec.h"
 #include "wrapper.h"
 
 #include <float.h>
@@ -817,7 +818,7 @@ int mlci_linear_predict(const struct mlci_linear_model *model,
 int mlci_linear_predict_proba(const struct mlci_linear_model *model,
 			      const double *X, size_t n, double *out)
 {
-	size_t k = model->n_classes, i, c;
+	size_t k = model->n_classes, i;
 
 	if (model->params.kind != MLCI_LINEAR_LOGISTIC)
 		return mlci_error(MLCI_EXIT_INPUT, "%s gives no probabilities",
@@ -834,19 +835,7 @@ int mlci_linear_predict_proba(const struct mlci_linear_model *model,
 		return 0;
 	}
 	mlci_linear_decision_function(model, X, n, out);
-	for (i = 0; i < n; i++) {
-		double *r = out + i * k, mx = r[0], sum = 0.0;
-
-		for (c = 1; c < k; c++)
-			if (r[c] > mx)
-				mx = r[c];
-		for (c = 0; c < k; c++) {
-			r[c] = exp(r[c] - mx);
-			sum += r[c];
-		}
-		for (c = 0; c < k; c++)
-			r[c] /= sum;
-	}
+	mlci_softmax_rows(out, n, k);
 	return 0;
 }
 

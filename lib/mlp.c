@@ -4,6 +4,7 @@
 #include "json.h"
 #include "random.h"
 #include "usage.h"
+#include "vec.h"
 #include "wrapper.h"
 
 #include <float.h>
@@ -453,19 +454,7 @@ static void forward(const struct mlci_mlp_model *m, const double *X, size_t b,
 			for (i = 0; i < b; i++)
 				z[i] = 1.0 / (1.0 + exp(-z[i]));
 		} else {
-			for (i = 0; i < b; i++) {
-				double *r = z + i * fo, mx = r[0], s = 0.0;
-
-				for (j = 1; j < fo; j++)
-					if (r[j] > mx)
-						mx = r[j];
-				for (j = 0; j < fo; j++) {
-					r[j] = exp(r[j] - mx);
-					s += r[j];
-				}
-				for (j = 0; j < fo; j++)
-					r[j] /= s;
-			}
+			mlci_softmax_rows(z, b, fo);
 		}
 		in = z;
 	}
@@ -874,16 +863,6 @@ static void *append(double *v, size_t len, double x)
 	return v;
 }
 
-static int all_finite(const double *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!isfinite(v[i]))
-			return 0;
-	return 1;
-}
-
 int mlci_mlp_fit(struct mlci_mlp_model *m, const double *X, const double *y,
 		 size_t n, size_t p, enum mlci_mlp_task task, size_t k,
 		 const struct mlci_mlp_params *pa)
@@ -1058,7 +1037,7 @@ int mlci_mlp_fit(struct mlci_mlp_model *m, const double *X, const double *y,
 	}
 	if (pa->early_stopping)
 		memcpy(m->weights, best, m->n_weights * sizeof(double));
-	if (!all_finite(m->weights, m->n_weights))
+	if (!mlci_all_finite(m->weights, m->n_weights))
 		ret = mlci_error(MLCI_EXIT_INPUT,
 				 "mlp: training diverged (weights not finite); try a lower learning_rate_init than %g",
 				 pa->learning_rate_init);

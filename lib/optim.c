@@ -2,6 +2,7 @@
 /* Unconstrained L-BFGS with a More-Thuente line search, stopping as scipy's L-BFGS-B. */
 #include "optim.h"
 #include "usage.h"
+#include "vec.h"
 #include "wrapper.h"
 
 #include <float.h>
@@ -300,16 +301,6 @@ static double max_abs(const double *v, size_t n)
 	return m;
 }
 
-static int all_finite(const double *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!isfinite(v[i]))
-			return 0;
-	return 1;
-}
-
 /* The memory of corrections: a ring of m pairs (s, y). */
 struct lbfgs_mem {
 	double *s, *y, *rho, *alpha;
@@ -374,7 +365,7 @@ int mlci_lbfgs(mlci_optim_fn *fn, void *ctx, double *x, size_t n,
 	nfev++;
 	if (ret < 0)
 		goto out;
-	if (!isfinite(f) || !all_finite(g, n)) {
+	if (!isfinite(f) || !mlci_all_finite(g, n)) {
 		ret = mlci_error(MLCI_EXIT_INPUT,
 				 "lbfgs: objective or gradient not finite at the start");
 		goto out;
@@ -414,7 +405,7 @@ int mlci_lbfgs(mlci_optim_fn *fn, void *ctx, double *x, size_t n,
 				nls++;
 				if (ret < 0)
 					goto out;
-				if (!isfinite(f) || !all_finite(g, n)) {
+				if (!isfinite(f) || !mlci_all_finite(g, n)) {
 					if (nls >= params->max_linesearch)
 						break;
 					ls_shrink(&ls, &stp);
