@@ -83,6 +83,7 @@ LIB_SRCS += lib/tool.c
 LIB_SRCS += lib/tracking.c
 LIB_SRCS += lib/train.c
 LIB_SRCS += lib/usage.c
+LIB_SRCS += lib/validate-report.c
 LIB_SRCS += lib/validate.c
 LIB_SRCS += lib/wheel.c
 LIB_SRCS += lib/wrapper.c
