@@ -1,0 +1,6 @@
+/* SPDX-License-Identifier: MIT */
+/* Placeholder: being written this session. */
+int main(void)
+{
+	return 0;
+}
