@@ -202,25 +202,34 @@ static int fit_numeric(struct mlci_pp_column *pc,
 		       size_t nrows)
 {
 	double *v;
-	size_t i;
+	size_t i, nall = nrows;
 	int ret;
 
 	if ((ret = fit_numeric_fill(pc, opt, c, rows, nrows)))
 		return ret;
 	pc->center = 0;
 	pc->scale = 1;
-	v = xmalloc(nrows * sizeof(*v));
-	for (i = 0; i < nrows; i++) {
-		v[i] = c->num[row_at(rows, i)];
-		if (isnan(v[i])) {
+	v = xmalloc((nrows ? nrows : 1) * sizeof(*v));
+	for (i = nrows = 0; i < nall; i++) {
+		v[nrows] = c->num[row_at(rows, i)];
+		if (isnan(v[nrows]) && isnan(pc->fill) && opt->keep_missing)
+			continue;	/* the scalers fit on the values present */
+		if (isnan(v[nrows])) {
 			if (isnan(pc->fill)) {
 				free(v);
 				return mlci_error(MLCI_EXIT_INPUT,
 						  "column '%s' has missing values and no imputer (set impute for numeric columns)",
 						  c->name);
 			}
-			v[i] = pc->fill;
+			v[nrows] = pc->fill;
 		}
+		nrows++;
+	}
+	if (!nrows && opt->scale != MLCI_SCALE_NONE) {
+		free(v);
+		return mlci_error(MLCI_EXIT_INPUT,
+				  "column '%s' has no value in the training rows to scale",
+				  c->name);
 	}
 	if (opt->scale == MLCI_SCALE_STANDARD) {
 		struct mlci_ksum sum = { 0, 0 }, corr = { 0, 0 }, sq = { 0, 0 };
@@ -409,6 +418,7 @@ int mlci_preprocess_fit(struct mlci_preprocess *pp,
 	pp->cat_impute = opt->cat_impute;
 	pp->one_hot = !!opt->one_hot;
 	pp->handle_unknown = opt->handle_unknown;
+	pp->keep_missing = !!opt->keep_missing;
 	pp->cols = xcalloc(ds->ncols, sizeof(*pp->cols));
 	/* Numeric columns first, then categorical ones, as ColumnTransformer. */
 	for (k = 0; k < 2 && !ret; k++) {
@@ -456,6 +466,10 @@ static int transform_numeric(const struct mlci_preprocess *pp,
 		size_t r = row_at(rows, i);
 		double x = c->num[r];
 
+		if (isnan(x) && isnan(pc->fill) && pp->keep_missing) {
+			out[i * p + pc->offset] = NAN;
+			continue;
+		}
 		if (isnan(x)) {
 			if (isnan(pc->fill))
 				return mlci_error(MLCI_EXIT_INPUT,
@@ -578,6 +592,8 @@ cJSON *mlci_preprocess_to_json(const struct mlci_preprocess *pp)
 		mlci_die("out of memory");
 	mlci_json_set_string(num, "impute", mlci_impute_name(pp->num_impute));
 	mlci_json_set_string(num, "scale", mlci_scale_name(pp->scale));
+	if (pp->keep_missing)
+		mlci_json_set_string(num, "missing", "nan");
 	mlci_json_set_string(cat, "impute", mlci_impute_name(pp->cat_impute));
 	mlci_json_set_bool(cat, "one_hot", pp->one_hot);
 	mlci_json_set_string(cat, "handle_unknown",
@@ -802,7 +818,8 @@ int mlci_preprocess_from_json(struct mlci_preprocess *pp, const cJSON *obj,
 	static const char *const top_keys[] = {
 		"numeric", "categorical", "columns", "features", NULL
 	};
-	static const char *const num_keys[] = { "impute", "scale", NULL };
+	static const char *const num_keys[] = { "impute", "scale", "missing",
+						 NULL };
 	static const char *const cat_keys[] = {
 		"impute", "one_hot", "handle_unknown", NULL
 	};
@@ -837,6 +854,13 @@ int mlci_preprocess_from_json(struct mlci_preprocess *pp, const cJSON *obj,
 			    &v)))
 		goto out;
 	pp->scale = (enum mlci_scale)v;
+	if ((it = cJSON_GetObjectItemCaseSensitive(num, "missing"))) {
+		if (!cJSON_IsString(it) || strcmp(it->valuestring, "nan")) {
+			ret = bad(&r, "missing", "not \"nan\"");
+			goto out;
+		}
+		pp->keep_missing = 1;
+	}
 	strbuf_setlen(&r.path, strlen("preprocess"));
 	strbuf_addstr(&r.path, ".categorical");
 	if ((ret = only_keys(&r, cat, cat_keys)) ||

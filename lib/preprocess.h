@@ -78,6 +78,13 @@ struct mlci_preprocess_options {
 	const char *cat_fill;
 	int one_hot;
 	enum mlci_unknown handle_unknown;
+	/*
+	 * A missing numeric value without an imputer passes through as NaN
+	 * (for models that handle missing values themselves, such as
+	 * gradient boosting) instead of being an error; the scalers then fit
+	 * on the values present.
+	 */
+	int keep_missing;
 };
 
 #define MLCI_PREPROCESS_OPTIONS_INIT { 0 }
@@ -103,6 +110,7 @@ struct mlci_preprocess {
 	enum mlci_impute cat_impute;
 	int one_hot;
 	enum mlci_unknown handle_unknown;
+	int keep_missing;	/* state: numeric.missing "nan", written only when set */
 	struct mlci_pp_column *cols;
 	size_t ncols;
 	char **feature_names;	/* nfeatures output names */

@@ -18,10 +18,9 @@
 #include "csv.h"
 #include "dataset.h"
 #include "digest.h"
+#include "estimator.h"
 #include "json.h"
-#include "linear.h"
 #include "metrics.h"
-#include "mlp.h"
 #include "now.h"
 #include "preprocess.h"
 #include "record.h"
@@ -38,10 +37,8 @@
 /* One candidate model of the config. */
 struct candidate {
 	const cJSON *item;	/* its entry in the config, for messages */
-	int is_mlp;		/* an MLP (mlp), else a linear model (params) */
-	enum mlci_task mlp_task;	/* NONE: the task of the other models */
-	struct mlci_mlp_params mlp;
-	struct mlci_linear_params params;
+	struct mlci_estimator est;	/* its family and parameters */
+	struct mlci_preprocess_options pp;	/* the config's, with the family's defaults */
 	double cv_mean, cv_std;
 	int cv_done;
 };
@@ -59,6 +56,7 @@ struct train_config {
 	const char **features;
 	size_t nfeatures;
 	struct mlci_preprocess_options pp;
+	int num_impute_set, scale_set;	/* given in the config */
 	struct candidate *cands;
 	size_t ncands;
 	enum mlci_task task;
@@ -76,6 +74,8 @@ static void config_release(struct train_config *c)
 	free(c->train_path);
 	free(c->test_path);
 	free(c->features);
+	while (c->cands && c->ncands)
+		mlci_estimator_release(&c->cands[--c->ncands].est);
 	free(c->cands);
 	memset(c, 0, sizeof(*c));
 }
@@ -135,31 +135,6 @@ static int get_string(const struct mlci_config *cfg, const cJSON *obj,
 	return 0;
 }
 
-static int get_number(const struct mlci_config *cfg, const cJSON *it,
-		      const char *what, double min, double max, int integer,
-		      double *out)
-{
-	if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble) ||
-	    it->valuedouble < min || it->valuedouble > max ||
-	    (integer && it->valuedouble != floor(it->valuedouble)))
-		return mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
-					 "'%s' must be %s between %g and %g",
-					 what, integer ? "a whole number" : "a number",
-					 min, max);
-	*out = it->valuedouble;
-	return 0;
-}
-
-static int get_bool(const struct mlci_config *cfg, const cJSON *it,
-		    const char *what, int *out)
-{
-	if (!cJSON_IsBool(it))
-		return mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
-					 "'%s' must be true or false", what);
-	*out = cJSON_IsTrue(it);
-	return 0;
-}
-
 static int parse_data(struct train_config *c, const cJSON *data)
 {
 	static const char *const keys[] = { "train", "test", "split", "target",
@@ -196,17 +171,17 @@ static int parse_data(struct train_config *c, const cJSON *data)
 		c->test_size = 0.25;
 		c->stratify = 1;
 		if ((it = cJSON_GetObjectItemCaseSensitive(split, "test_size")) &&
-		    (ret = get_number(cfg, it, "test_size", 1e-12, 1e15, 0,
+		    (ret = mlci_param_number(cfg, it, "test_size", 1e-12, 1e15, 0,
 				      &c->test_size)))
 			return ret;
 		if ((it = cJSON_GetObjectItemCaseSensitive(split, "seed"))) {
-			if ((ret = get_number(cfg, it, "seed", 0, 9007199254740992.0,
+			if ((ret = mlci_param_number(cfg, it, "seed", 0, 9007199254740992.0,
 					      1, &v)))
 				return ret;
 			c->split_seed = (uint64_t)v;
 		}
 		if ((it = cJSON_GetObjectItemCaseSensitive(split, "stratify")) &&
-		    (ret = get_bool(cfg, it, "stratify", &c->stratify)))
+		    (ret = mlci_param_bool(cfg, it, "stratify", &c->stratify)))
 			return ret;
 	}
 	features = cJSON_GetObjectItemCaseSensitive(data, "features");
@@ -252,13 +227,15 @@ static int parse_step(struct train_config *c, const cJSON *step, int numeric)
 							 "unknown imputer (valid: %s)",
 							 numeric ? "mean, median, most_frequent, constant"
 							 : "most_frequent, constant");
-			if (numeric)
+			if (numeric) {
 				c->pp.num_impute = v;
+				c->num_impute_set = 1;
+			}
 			else
 				c->pp.cat_impute = v;
 		} else if (!strcmp(it->string, "fill_value")) {
 			if (numeric) {
-				if ((ret = get_number(cfg, it, "fill_value", -1e308,
+				if ((ret = mlci_param_number(cfg, it, "fill_value", -1e308,
 						      1e308, 0, &c->pp.num_fill)))
 					return ret;
 			} else if (cJSON_IsString(it)) {
@@ -272,6 +249,7 @@ static int parse_step(struct train_config *c, const cJSON *step, int numeric)
 			    mlci_scale_parse(it->valuestring, &c->pp.scale))
 				return mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
 							 "unknown scaler (valid: standard, minmax, none)");
+			c->scale_set = 1;
 		} else {
 			static const char *const okeys[] = { "handle_unknown", NULL };
 			const cJSON *hu;
@@ -319,147 +297,59 @@ static int parse_preprocess(struct train_config *c, const cJSON *pp)
 	return 0;
 }
 
-static const char *const model_types =
-	"linear_regression, ridge, logistic_regression, linear_svm, mlp, mlp_classifier, mlp_regressor";
-
-/* The parameters of the MLP, scikit-learn's names and ml-train's aliases. */
-static const char *const mlp_params[] = {
-	"hidden_layer_sizes", "activation", "solver", "alpha", "batch_size",
-	"learning_rate_init", "learning_rate", "max_iter", "epochs",
-	"random_state", "seed", "shuffle", "early_stopping", "tol",
-	"validation_fraction", "beta_1", "beta_2", "epsilon",
-	"n_iter_no_change", NULL
-};
-
-static int parse_mlp(struct train_config *c, const cJSON *type,
-		     const cJSON *params, struct candidate *cand)
-{
-	const struct mlci_config *cfg = c->cfg;
-	int ret;
-
-	cand->is_mlp = 1;
-	mlci_mlp_params_init(&cand->mlp);
-	if (!strcmp(type->valuestring, "mlp_classifier"))
-		cand->mlp_task = MLCI_TASK_CLASSIFICATION;
-	else if (!strcmp(type->valuestring, "mlp_regressor"))
-		cand->mlp_task = MLCI_TASK_REGRESSION;
-	if (cand->mlp_task) {
-		if (c->task && c->task != cand->mlp_task)
-			return mlci_config_error(cfg, type, MLCI_EXIT_INPUT,
-						 "'%s' does not fit the task of an earlier model",
-						 type->valuestring);
-		c->task = cand->mlp_task;
-	}
-	if (!params || cJSON_IsNull(params))
-		return 0;
-	if ((ret = check_keys(cfg, params, "params", mlp_params)))
-		return ret;
-	if (mlci_mlp_params_from_json(&cand->mlp, params))
-		return mlci_config_error(cfg, params, MLCI_EXIT_INPUT,
-					 "invalid parameters for '%s'",
-					 type->valuestring);
-	return 0;
-}
-
-/* The parameters each kind takes, as the config names them. */
-static const char *const *kind_params(enum mlci_linear_kind kind)
-{
-	static const char *const lr[] = { "fit_intercept", NULL };
-	static const char *const ridge[] = { "alpha", "fit_intercept", NULL };
-	static const char *const logistic[] = { "C", "max_iter", "tol",
-						"fit_intercept", NULL };
-	static const char *const svm[] = { "C", "max_iter", "tol", "fit_intercept",
-					   "intercept_scaling", "loss", "seed", NULL };
-
-	switch (kind) {
-	case MLCI_LINEAR_REGRESSION:
-		return lr;
-	case MLCI_LINEAR_RIDGE:
-		return ridge;
-	case MLCI_LINEAR_LOGISTIC:
-		return logistic;
-	default:
-		return svm;
-	}
-}
-
 static int parse_model(struct train_config *c, const cJSON *m,
 		       struct candidate *cand)
 {
 	static const char *const keys[] = { "type", "params", NULL };
 	const struct mlci_config *cfg = c->cfg;
-	struct mlci_linear_params *p = &cand->params;
-	enum mlci_linear_kind kind;
-	const cJSON *type, *params, *it;
-	enum mlci_task task;
-	double v;
+	const struct mlci_family *fam = NULL;
+	const cJSON *type;
+	enum mlci_task task = MLCI_TASK_NONE;
 	int ret;
 
 	cand->item = m;
 	if ((ret = check_keys(cfg, m, "models", keys)))
 		return ret;
 	type = cJSON_GetObjectItemCaseSensitive(m, "type");
-	if (!type)
-		return mlci_config_error(cfg, m, MLCI_EXIT_INPUT,
-					 "a model needs a 'type' (valid: %s)",
-					 model_types);
-	params = cJSON_GetObjectItemCaseSensitive(m, "params");
-	if (cJSON_IsString(type) && !strncmp(type->valuestring, "mlp", 3) &&
-	    (!strcmp(type->valuestring, "mlp") ||
-	     !strcmp(type->valuestring, "mlp_classifier") ||
-	     !strcmp(type->valuestring, "mlp_regressor")))
-		return parse_mlp(c, type, params, cand);
-	if (!cJSON_IsString(type) || mlci_linear_kind_parse(type->valuestring, &kind))
-		return mlci_config_error(cfg, type, MLCI_EXIT_INPUT,
-					 "unknown model type '%s' (valid: %s)",
-					 cJSON_IsString(type) ? type->valuestring : "?",
-					 model_types);
-	mlci_linear_params_init(p, kind);
-	task = mlci_linear_is_classifier(kind) ? MLCI_TASK_CLASSIFICATION
-		: MLCI_TASK_REGRESSION;
-	if (c->task && c->task != task)
-		return mlci_config_error(cfg, type, MLCI_EXIT_INPUT,
-					 "'%s' is a %s, but an earlier model is not",
-					 type->valuestring,
-					 task == MLCI_TASK_CLASSIFICATION ? "classifier"
-					 : "regressor");
-	c->task = task;
-	if (!params || cJSON_IsNull(params))
-		return 0;
-	if ((ret = check_keys(cfg, params, "params", kind_params(kind))))
-		return ret;
-	cJSON_ArrayForEach(it, params) {
-		const char *k = it->string;
+	if (!type || !cJSON_IsString(type) ||
+	    !(fam = mlci_family_find(type->valuestring, &task))) {
+		struct strbuf sb = STRBUF_INIT;
 
-		if (!strcmp(k, "C")) {
-			ret = get_number(cfg, it, k, 1e-300, 1e300, 0, &p->C);
-			if (!ret && p->C <= 0)
-				ret = mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
-							"'C' must be positive");
-		} else if (!strcmp(k, "alpha")) {
-			ret = get_number(cfg, it, k, 0, 1e300, 0, &p->alpha);
-		} else if (!strcmp(k, "tol")) {
-			ret = get_number(cfg, it, k, 0, 1e300, 0, &p->tol);
-		} else if (!strcmp(k, "intercept_scaling")) {
-			ret = get_number(cfg, it, k, 1e-300, 1e300, 0,
-					 &p->intercept_scaling);
-		} else if (!strcmp(k, "max_iter")) {
-			ret = get_number(cfg, it, k, 1, 1e9, 1, &v);
-			p->max_iter = (int)v;
-		} else if (!strcmp(k, "seed")) {
-			ret = get_number(cfg, it, k, 0, 9007199254740992.0, 1, &v);
-			p->seed = (uint64_t)v;
-		} else if (!strcmp(k, "fit_intercept")) {
-			ret = get_bool(cfg, it, k, &p->fit_intercept);
-		} else {
-			if (!cJSON_IsString(it) || (strcmp(it->valuestring, "hinge") &&
-						    strcmp(it->valuestring, "squared_hinge")))
-				return mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
-							 "'loss' must be 'hinge' or 'squared_hinge'");
-			p->hinge = !strcmp(it->valuestring, "hinge");
+		mlci_family_list_types(&sb);
+		if (!type)
+			ret = mlci_config_error(cfg, m, MLCI_EXIT_INPUT,
+						"a model needs a 'type' (valid: %s)",
+						sb.buf);
+		else
+			ret = mlci_config_error(cfg, type, MLCI_EXIT_INPUT,
+						"unknown model type '%s' (valid: %s)",
+						cJSON_IsString(type) ? type->valuestring : "?",
+						sb.buf);
+		strbuf_release(&sb);
+		return ret;
+	}
+	if (task) {
+		if (c->task && c->task != task)
+			return mlci_config_error(cfg, type, MLCI_EXIT_INPUT,
+						 "'%s' is a %s, but an earlier model is not",
+						 type->valuestring,
+						 task == MLCI_TASK_CLASSIFICATION ?
+						 "classifier" : "regressor");
+		c->task = task;
+	}
+	mlci_estimator_setup(&cand->est, fam);
+	if ((ret = mlci_estimator_parse_params(&cand->est, cfg,
+					       cJSON_GetObjectItemCaseSensitive(m, "params"))))
+		return ret;
+	/* The family's preprocessing defaults, unless the config chose. */
+	cand->pp = c->pp;
+	if (fam->raw_features) {
+		if (!c->scale_set)
+			cand->pp.scale = MLCI_SCALE_NONE;
+		if (!c->num_impute_set) {
+			cand->pp.num_impute = MLCI_IMPUTE_NONE;
+			cand->pp.keep_missing = 1;
 		}
-		if (ret)
-			return ret;
 	}
 	return 0;
 }
@@ -509,11 +399,17 @@ static int parse_config(struct train_config *c, const char *path)
 									 "preprocess"))))
 		return ret;
 	models = cJSON_GetObjectItemCaseSensitive(root, "models");
-	if (!cJSON_IsArray(models) || !cJSON_GetArraySize(models))
-		return mlci_config_error(c->cfg, models ? models : root,
-					 MLCI_EXIT_INPUT,
-					 "'models' must be a list of {type, params} (types: %s)",
-					 model_types);
+	if (!cJSON_IsArray(models) || !cJSON_GetArraySize(models)) {
+		struct strbuf sb = STRBUF_INIT;
+
+		mlci_family_list_types(&sb);
+		ret = mlci_config_error(c->cfg, models ? models : root,
+					MLCI_EXIT_INPUT,
+					"'models' must be a list of {type, params} (types: %s)",
+					sb.buf);
+		strbuf_release(&sb);
+		return ret;
+	}
 	c->cands = xcalloc((size_t)cJSON_GetArraySize(models), sizeof(*c->cands));
 	cJSON_ArrayForEach(it, models)
 		if ((ret = parse_model(c, it, &c->cands[c->ncands++])))
@@ -540,33 +436,21 @@ static int parse_config(struct train_config *c, const char *path)
 		if ((ret = check_keys(c->cfg, cv, "cv", ckeys)))
 			return ret;
 		if ((it = cJSON_GetObjectItemCaseSensitive(cv, "folds"))) {
-			if ((ret = get_number(c->cfg, it, "folds", 2, 1000, 1, &v)))
+			if ((ret = mlci_param_number(c->cfg, it, "folds", 2, 1000, 1, &v)))
 				return ret;
 			c->folds = (size_t)v;
 		}
 		if ((it = cJSON_GetObjectItemCaseSensitive(cv, "shuffle")) &&
-		    (ret = get_bool(c->cfg, it, "shuffle", &c->cv_shuffle)))
+		    (ret = mlci_param_bool(c->cfg, it, "shuffle", &c->cv_shuffle)))
 			return ret;
 		if ((it = cJSON_GetObjectItemCaseSensitive(cv, "seed"))) {
-			if ((ret = get_number(c->cfg, it, "seed", 0,
+			if ((ret = mlci_param_number(c->cfg, it, "seed", 0,
 					      9007199254740992.0, 1, &v)))
 				return ret;
 			c->cv_seed = (uint64_t)v;
 		}
 	}
 	return 0;
-}
-
-/* The shortest text that reads back as v. */
-static void fmt_double(char *buf, size_t size, double v)
-{
-	int prec;
-
-	for (prec = 15; prec <= 17; prec++) {
-		snprintf(buf, size, "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			return;
-	}
 }
 
 /*
@@ -585,40 +469,35 @@ static void single_thread_blas(void)
 /* A fitted model with what it needs to predict. */
 struct fitted {
 	struct mlci_preprocess pp;
-	int is_mlp;
-	struct mlci_linear_model model;
-	struct mlci_mlp_model mlp;
+	struct mlci_estimator est;
 };
 
 static void fitted_init(struct fitted *f)
 {
 	mlci_preprocess_init(&f->pp);
-	f->is_mlp = 0;
-	mlci_linear_model_init(&f->model);
-	mlci_mlp_model_init(&f->mlp);
+	mlci_estimator_init(&f->est);
 }
 
 static void fitted_release(struct fitted *f)
 {
 	mlci_preprocess_release(&f->pp);
-	mlci_linear_model_release(&f->model);
-	mlci_mlp_model_release(&f->mlp);
+	mlci_estimator_release(&f->est);
 }
 
 static size_t fitted_nclasses(const struct fitted *f)
 {
-	return f->is_mlp ? f->mlp.n_classes : f->model.n_classes;
+	return f->est.k;
 }
 
 /* Does the model give probabilities (else decision values)? */
 static int fitted_has_proba(const struct fitted *f)
 {
-	return f->is_mlp || f->model.params.kind == MLCI_LINEAR_LOGISTIC;
+	return mlci_estimator_scores_kind(&f->est) == MLCI_SCORES_PROBA;
 }
 
 static const char *cand_name(const struct candidate *c)
 {
-	return c->is_mlp ? "mlp" : mlci_linear_kind_name(c->params.kind);
+	return c->est.fam->name;
 }
 
 static double *targets(const struct mlci_dataset *ds, const size_t *rows,
@@ -637,28 +516,29 @@ static double *targets(const struct mlci_dataset *ds, const size_t *rows,
 }
 
 /* Fit preprocessing and model on rows[0..n) of ds (rows NULL: all). */
-static int fit_on(struct fitted *f, const struct mlci_preprocess_options *ppo,
-		  const struct candidate *cand,
+static int fit_on(struct fitted *f, const struct candidate *cand,
 		  const struct mlci_dataset *ds, const size_t *rows, size_t n)
 {
+	struct mlci_fit_data d = { 0 };
 	double *X = NULL, *y = NULL;
 	int ret;
 
-	if ((ret = mlci_preprocess_fit(&f->pp, ppo, ds, rows, n)))
+	if ((ret = mlci_preprocess_fit(&f->pp, &cand->pp, ds, rows, n)))
 		return ret;
-	X = xmalloc(n * f->pp.nfeatures * sizeof(*X));
+	X = xmalloc((n ? n : 1) * (f->pp.nfeatures ? f->pp.nfeatures : 1) *
+		    sizeof(*X));
 	if ((ret = mlci_preprocess_transform(&f->pp, ds, rows, n, X)))
 		goto out;
 	y = targets(ds, rows, n);
-	f->is_mlp = cand->is_mlp;
-	if (cand->is_mlp)
-		ret = mlci_mlp_fit(&f->mlp, X, y, n, f->pp.nfeatures,
-				   ds->task == MLCI_TASK_CLASSIFICATION ?
-				   MLCI_MLP_CLASSIFIER : MLCI_MLP_REGRESSOR,
-				   ds->nclasses, &cand->mlp);
-	else
-		ret = mlci_linear_fit(&f->model, X, y, NULL, n, f->pp.nfeatures,
-				      &cand->params);
+	mlci_estimator_copy_params(&f->est, &cand->est);
+	d.X = X;
+	d.y = y;
+	d.n = n;
+	d.d = f->pp.nfeatures;
+	d.task = ds->task;
+	d.nclasses = ds->task == MLCI_TASK_CLASSIFICATION ? ds->nclasses : 0;
+	d.feature_names = (const char *const *)f->pp.feature_names;
+	ret = mlci_estimator_fit(&f->est, &d);
 out:
 	free(X);
 	free(y);
@@ -667,44 +547,18 @@ out:
 
 /*
  * Predictions of rows[0..n) of ds: pred (n values) and, for a classifier,
- * scores (n x k): probabilities (logistic) or decisions (svm, one column
- * per class; for two classes [-d, d]).
+ * scores (n x k): probabilities or decisions (one column per class; for
+ * two classes of a one-column decision [-d, d]).
  */
 static int predict_on(const struct fitted *f, const struct mlci_dataset *ds,
 		      const size_t *rows, size_t n, double *pred, double *scores)
 {
-	const struct mlci_linear_model *m = &f->model;
 	double *X = xmalloc((n ? n : 1) * (f->pp.nfeatures ? f->pp.nfeatures : 1) *
 			    sizeof(*X));
 	int ret;
-	size_t i;
 
-	if ((ret = mlci_preprocess_transform(&f->pp, ds, rows, n, X)))
-		goto out;
-	if (f->is_mlp) {
-		mlci_mlp_predict(&f->mlp, X, n, pred);
-		if (f->mlp.n_classes && scores)
-			ret = mlci_mlp_predict_proba(&f->mlp, X, n, scores);
-		goto out;
-	}
-	mlci_linear_predict(m, X, n, pred);
-	if (!m->n_classes || !scores)
-		goto out;
-	if (m->params.kind == MLCI_LINEAR_LOGISTIC) {
-		ret = mlci_linear_predict_proba(m, X, n, scores);
-	} else if (m->n_rows == 1) {
-		double *d = xmalloc(n * sizeof(*d));
-
-		mlci_linear_decision_function(m, X, n, d);
-		for (i = 0; i < n; i++) {
-			scores[2 * i] = -d[i];
-			scores[2 * i + 1] = d[i];
-		}
-		free(d);
-	} else {
-		mlci_linear_decision_function(m, X, n, scores);
-	}
-out:
+	if (!(ret = mlci_preprocess_transform(&f->pp, ds, rows, n, X)))
+		ret = mlci_estimator_predict(&f->est, X, n, pred, scores);
 	free(X);
 	return ret;
 }
@@ -793,7 +647,7 @@ static int cross_validate(const struct train_config *c, struct candidate *cand,
 		for (i = 0; i < nte; i++)
 			rte[i] = rows[te[i]];
 		fitted_init(&fit);
-		ret = fit_on(&fit, &c->pp, cand, ds, rtr, ntr);
+		ret = fit_on(&fit, cand, ds, rtr, ntr);
 		if (!ret)
 			ret = predict_on(&fit, ds, rte, nte, pred, scores);
 		if (!ret)
@@ -830,68 +684,13 @@ static int cross_validate(const struct train_config *c, struct candidate *cand,
 }
 
 /* The flat, string-valued parameters of a model (MLflow's params). */
-static void mlp_params_flat(const struct mlci_mlp_params *p, cJSON *o)
-{
-	struct mlci_mlp_model m;
-	cJSON *j, *it;
-	char buf[64];
-
-	/* The model's JSON names the parameters as scikit-learn does. */
-	mlci_mlp_model_init(&m);
-	m.params = *p;
-	j = mlci_mlp_to_json(&m);
-	cJSON_ArrayForEach(it, mlci_json_get_object(j, "params")) {
-		struct strbuf sb = STRBUF_INIT;
-
-		if (cJSON_IsNumber(it)) {
-			fmt_double(buf, sizeof(buf), it->valuedouble);
-			strbuf_addstr(&sb, buf);
-		} else if (cJSON_IsString(it)) {
-			strbuf_addstr(&sb, it->valuestring);
-		} else if (cJSON_IsBool(it)) {
-			strbuf_addstr(&sb, cJSON_IsTrue(it) ? "true" : "false");
-		} else if (cJSON_IsNull(it)) {
-			strbuf_addstr(&sb, "null");
-		} else {
-			mlci_json_print(it, 0, &sb);
-		}
-		mlci_json_set_string(o, it->string, sb.buf);
-		strbuf_release(&sb);
-	}
-	cJSON_Delete(j);
-	mlci_mlp_model_release(&m);
-}
-
 static cJSON *params_json(const struct candidate *cand,
 			  const struct mlci_preprocess_options *ppo)
 {
-	const struct mlci_linear_params *p = &cand->params;
-	const char *const *k;
 	cJSON *o = cJSON_CreateObject();
-	char buf[64];
 
 	mlci_json_set_string(o, "model_type", cand_name(cand));
-	if (cand->is_mlp)
-		mlp_params_flat(&cand->mlp, o);
-	for (k = kind_params(p->kind); !cand->is_mlp && *k; k++) {
-		if (!strcmp(*k, "C"))
-			fmt_double(buf, sizeof(buf), p->C);
-		else if (!strcmp(*k, "alpha"))
-			fmt_double(buf, sizeof(buf), p->alpha);
-		else if (!strcmp(*k, "tol"))
-			fmt_double(buf, sizeof(buf), p->tol);
-		else if (!strcmp(*k, "intercept_scaling"))
-			fmt_double(buf, sizeof(buf), p->intercept_scaling);
-		else if (!strcmp(*k, "max_iter"))
-			snprintf(buf, sizeof(buf), "%d", p->max_iter);
-		else if (!strcmp(*k, "seed"))
-			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)p->seed);
-		else if (!strcmp(*k, "fit_intercept"))
-			snprintf(buf, sizeof(buf), "%s", p->fit_intercept ? "true" : "false");
-		else
-			snprintf(buf, sizeof(buf), "%s", p->hinge ? "hinge" : "squared_hinge");
-		mlci_json_set_string(o, *k, buf);
-	}
+	mlci_estimator_params_json(&cand->est, o);
 	if (ppo) {
 		mlci_json_set_string(o, "preprocess.numeric.impute",
 				     mlci_impute_name(ppo->num_impute));
@@ -933,7 +732,7 @@ static void add_value(struct strbuf *sb, double v, int task, char **classes)
 
 		mlci_csv_quote(sb, s, strlen(s), ',');
 	} else {
-		fmt_double(buf, sizeof(buf), v);
+		mlci_param_double(buf, sizeof(buf), v);
 		strbuf_addstr(sb, buf);
 	}
 }
@@ -965,13 +764,13 @@ static int write_predictions(const struct fitted *f, char **classes,
 
 			mlci_csv_quote(&sb, s, strlen(s), ',');
 		} else if (ds->task == MLCI_TASK_REGRESSION) {
-			fmt_double(buf, sizeof(buf), ds->y[i]);
+			mlci_param_double(buf, sizeof(buf), ds->y[i]);
 			strbuf_addstr(&sb, buf);
 		}
 		strbuf_addch(&sb, ',');
 		add_value(&sb, pred[i], task, classes);
 		for (j = 0; j < k; j++) {
-			fmt_double(buf, sizeof(buf), scores[i * k + j]);
+			mlci_param_double(buf, sizeof(buf), scores[i * k + j]);
 			strbuf_addf(&sb, ",%s", buf);
 		}
 		strbuf_addch(&sb, '\n');
@@ -1071,8 +870,7 @@ static cJSON *model_file_json(const struct fitted *f,
 	}
 	mlci_json_set(o, "features", a);
 	mlci_json_set(o, "preprocess", mlci_preprocess_to_json(&f->pp));
-	mlci_json_set(o, "model", f->is_mlp ? mlci_mlp_to_json(&f->mlp)
-		      : mlci_linear_to_json(&f->model));
+	mlci_json_set(o, "model", mlci_estimator_to_json(&f->est));
 	mlci_json_set(o, "training", training);
 	return o;
 }
@@ -1155,17 +953,10 @@ static int model_file_read(struct model_file *mf, const char *path)
 					     path)))
 		return ret;
 	a = cJSON_GetObjectItemCaseSensitive(mf->doc, "model");
-	mf->fit.is_mlp = !strcmp(mlci_json_get_string(a, "model") ?
-				 mlci_json_get_string(a, "model") : "", "mlp");
-	if (mf->fit.is_mlp)
-		ret = mlci_mlp_from_json(&mf->fit.mlp, a);
-	else
-		ret = mlci_linear_from_json(&mf->fit.model, a);
-	if (ret)
+	if ((ret = mlci_estimator_from_json(&mf->fit.est, a, path)))
 		return ret;
 	if (fitted_nclasses(&mf->fit) != mf->nclasses ||
-	    (mf->fit.is_mlp ? mf->fit.mlp.n_features : mf->fit.model.n_features)
-	    != mf->fit.pp.nfeatures ||
+	    mf->fit.est.d != mf->fit.pp.nfeatures ||
 	    (mf->task == MLCI_TASK_CLASSIFICATION) != (mf->nclasses > 0))
 		return mlci_error(MLCI_EXIT_INPUT,
 				  "%s: the model does not match its classes or features",
@@ -1310,26 +1101,6 @@ static int upstream_failed(const cJSON *rec, const char *path, const char *sha,
 	return 1;
 }
 
-static cJSON *history_json(const struct fitted *f)
-{
-	const struct mlci_linear_model *m = &f->model;
-	cJSON *h = cJSON_CreateObject(), *a = cJSON_CreateArray();
-	size_t i;
-
-	if (f->is_mlp) {
-		for (i = 0; i < f->mlp.n_epochs; i++)
-			cJSON_AddItemToArray(a, mlci_json_number(f->mlp.loss_curve[i]));
-		mlci_json_set(h, "loss", a);
-		return h;
-	}
-
-	for (i = 0; i < m->history_len; i++)
-		cJSON_AddItemToArray(a, mlci_json_number(m->history[i]));
-	mlci_json_set(h, m->params.kind == MLCI_LINEAR_SVM ? "dual_objective"
-		      : "loss", a);
-	return h;
-}
-
 int mlci_train_run(const struct mlci_train_options *opt, const cJSON *rec,
 		   cJSON **section)
 {
@@ -1470,7 +1241,7 @@ int mlci_train_run(const struct mlci_train_options *opt, const cJSON *rec,
 	}
 
 	/* 4. Fit the winner on the whole training part, evaluate on the test. */
-	if ((ret = fit_on(&fit, &c.pp, best, &train, rows, ntrain)))
+	if ((ret = fit_on(&fit, best, &train, rows, ntrain)))
 		goto out;
 	pred = xmalloc((tds->nrows ? tds->nrows : 1) * sizeof(*pred));
 	if (train.nclasses)
@@ -1588,22 +1359,30 @@ int mlci_train_run(const struct mlci_train_options *opt, const cJSON *rec,
 		mlci_json_set_null(reports, "confusion_matrix");
 	conf = NULL;
 	mlci_json_set(sec, "reports", reports);
-	mlci_json_set(sec, "history", history_json(&fit));
+	mlci_json_set(sec, "history", mlci_estimator_history(&fit.est));
 	{
-		cJSON *cv = cJSON_CreateObject();
-		int iters = fit.is_mlp ? fit.mlp.iterations : fit.model.iterations;
-		int conv = fit.is_mlp ? fit.mlp.converged : fit.model.converged;
+		cJSON *cv = mlci_estimator_convergence(&fit.est);
+		const cJSON *conv = cJSON_GetObjectItemCaseSensitive(cv, "converged");
+		double iters = 0;
 
-		mlci_json_set_number(cv, "iterations", iters);
-		mlci_json_set_bool(cv, "converged", conv);
-		if (fit.is_mlp)
-			mlci_json_set_number(cv, "best_loss", fit.mlp.best_loss);
-		else
-			mlci_json_set_number(cv, "grad_norm", fit.model.grad_norm);
+		mlci_json_get_number(cv, "iterations", &iters);
 		mlci_json_set(sec, "convergence", cv);
-		if (!conv)
-			mlci_warning("%s did not converge in %d iterations (raise max_iter)",
+		if (cJSON_IsFalse(conv))
+			mlci_warning("%s did not converge in %.0f iterations (raise max_iter)",
 				     cand_name(best), iters);
+	}
+	{
+		double *imp = mlci_estimator_importances(&fit.est);
+
+		if (imp) {
+			cJSON *fi = cJSON_CreateObject();
+
+			for (i = 0; i < fit.est.d; i++)
+				mlci_json_set_number(fi, fit.pp.feature_names[i],
+						     imp[i]);
+			mlci_json_set(sec, "feature_importances", fi);
+			free(imp);
+		}
 	}
 	usage_of_self(&cpu, &rss);
 	sys = cJSON_CreateObject();
