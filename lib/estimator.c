@@ -57,25 +57,71 @@ int mlci_param_bool(const struct mlci_config *cfg, const cJSON *it,
 static const char *const lr_keys[] = { "fit_intercept", NULL };
 static const char *const ridge_keys[] = { "alpha", "fit_intercept", NULL };
 static const char *const logistic_keys[] = { "C", "max_iter", "tol",
-					     "fit_intercept", NULL };
+					     "fit_intercept", "class_weight",
+					     NULL };
 static const char *const svm_keys[] = { "C", "max_iter", "tol", "fit_intercept",
-					"intercept_scaling", "loss", "seed", NULL };
+					"intercept_scaling", "loss", "seed",
+					"class_weight", NULL };
+
+/*
+ * The linear models' parameters: the module's, and class_weight, which
+ * needs the classes: "balanced" (n / (k * rows of the class), as
+ * scikit-learn), a mapping of class label -> weight (other classes 1;
+ * borrowed from the config), or none.
+ */
+struct lin_params {
+	struct mlci_linear_params lin;
+	int balanced;
+	const cJSON *weights;
+};
 
 static void lin_params_init(const struct mlci_family *fam, void *params)
 {
-	mlci_linear_params_init(params, (enum mlci_linear_kind)fam->variant);
+	struct lin_params *p = params;
+
+	mlci_linear_params_init(&p->lin, (enum mlci_linear_kind)fam->variant);
+	p->balanced = 0;
+	p->weights = NULL;
+}
+
+static int lin_class_weight(struct lin_params *p, const struct mlci_config *cfg,
+			    const cJSON *it)
+{
+	const cJSON *w;
+
+	p->balanced = 0;
+	p->weights = NULL;
+	if (cJSON_IsNull(it))
+		return 0;
+	if (cJSON_IsString(it) && !strcmp(it->valuestring, "balanced")) {
+		p->balanced = 1;
+		return 0;
+	}
+	if (!cJSON_IsObject(it) || !cJSON_GetArraySize(it))
+		return mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
+					 "'class_weight' must be 'balanced', null or a mapping of class to weight");
+	cJSON_ArrayForEach(w, it)
+		if (!cJSON_IsNumber(w) || !isfinite(w->valuedouble) ||
+		    !(w->valuedouble > 0))
+			return mlci_config_error(cfg, w, MLCI_EXIT_INPUT,
+						 "the weight of class '%s' must be a number > 0",
+						 w->string);
+	p->weights = it;
+	return 0;
 }
 
 static int lin_set_param(const struct mlci_family *fam, void *params,
 			 const struct mlci_config *cfg, const char *k,
 			 const cJSON *it)
 {
-	struct mlci_linear_params *p = params;
+	struct mlci_linear_params *p = &((struct lin_params *)params)->lin;
 	double v;
 	int ret;
 
 	(void)fam;
-	if (!strcmp(k, "C")) {
+	if (!strcmp(k, "class_weight")) {
+		ret = lin_class_weight(params, cfg, it);
+	} else if (!strcmp(k, "C")) {
 		ret = mlci_param_number(cfg, it, k, 1e-300, 1e300, 0, &p->C);
 		if (!ret && p->C <= 0)
 			ret = mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
@@ -113,11 +159,26 @@ static int lin_set_param(const struct mlci_family *fam, void *params,
 static void lin_params_flat(const struct mlci_family *fam, const void *params,
 			    cJSON *o)
 {
-	const struct mlci_linear_params *p = params;
+	const struct lin_params *lp = params;
+	const struct mlci_linear_params *p = &lp->lin;
 	const char *const *k;
 	char buf[64];
 
 	for (k = fam->param_keys; *k; k++) {
+		if (!strcmp(*k, "class_weight")) {
+			/* Listed only when given, as before class weights. */
+			struct strbuf sb = STRBUF_INIT;
+
+			if (!lp->balanced && !lp->weights)
+				continue;
+			if (lp->balanced)
+				strbuf_addstr(&sb, "balanced");
+			else
+				mlci_json_print(lp->weights, 0, &sb);
+			mlci_json_set_string(o, *k, sb.buf);
+			strbuf_release(&sb);
+			continue;
+		}
 		if (!strcmp(*k, "C"))
 			mlci_param_double(buf, sizeof(buf), p->C);
 		else if (!strcmp(*k, "alpha"))
@@ -151,7 +212,44 @@ static void lin_model_release(void *model)
 static int lin_fit(void *model, const void *params,
 		   const struct mlci_fit_data *d)
 {
-	return mlci_linear_fit(model, d->X, d->y, d->weight, d->n, d->d, params);
+	const struct lin_params *lp = params;
+	struct mlci_linear_params p = lp->lin;
+	double *cw = NULL;
+	const cJSON *w;
+	size_t i, j, k = d->nclasses;
+	int ret;
+
+	if (k && (lp->balanced || lp->weights)) {
+		cw = xmalloc(k * sizeof(*cw));
+		for (j = 0; j < k; j++)
+			cw[j] = lp->balanced ? 0.0 : 1.0;
+		if (lp->balanced) {
+			/* scikit-learn's compute_class_weight: n / (k * count). */
+			for (i = 0; i < d->n; i++)
+				if (d->y[i] >= 0 && (size_t)d->y[i] < k)
+					cw[(size_t)d->y[i]] += 1.0;
+			for (j = 0; j < k; j++)
+				cw[j] = cw[j] > 0 ? (double)d->n / ((double)k * cw[j]) : 1.0;
+		} else {
+			cJSON_ArrayForEach(w, lp->weights) {
+				for (j = 0; j < k; j++)
+					if (d->class_names && !strcmp(d->class_names[j], w->string))
+						break;
+				if (j == k) {
+					free(cw);
+					return mlci_error(MLCI_EXIT_INPUT,
+							  "class_weight: '%s' is not a class of the target",
+							  w->string);
+				}
+				cw[j] = w->valuedouble;
+			}
+		}
+		p.class_weight = cw;
+		p.n_class_weight = k;
+	}
+	ret = mlci_linear_fit(model, d->X, d->y, d->weight, d->n, d->d, &p);
+	free(cw);
+	return ret;
 }
 
 static int lin_predict(const void *model, const double *X, size_t n,
@@ -233,6 +331,11 @@ static const char *const mlp_keys[] = {
 	"random_state", "seed", "shuffle", "early_stopping", "tol",
 	"validation_fraction", "beta_1", "beta_2", "epsilon",
 	"n_iter_no_change", NULL
+};
+
+static const char *const mlp_synonyms[] = {
+	"learning_rate_init", "learning_rate", "max_iter", "epochs",
+	"random_state", "seed", NULL
 };
 
 static void mlp_params_init(const struct mlci_family *fam, void *params)
@@ -405,7 +508,7 @@ static const struct mlci_family_type mlp_types[] = {
 };
 
 #define LINEAR_ADAPTER \
-	.params_size = sizeof(struct mlci_linear_params), \
+	.params_size = sizeof(struct lin_params), \
 	.model_size = sizeof(struct mlci_linear_model), \
 	.params_init = lin_params_init, \
 	.set_param = lin_set_param, \
@@ -446,6 +549,7 @@ const struct mlci_family mlci_families[] = {
 	},
 	{
 		.name = "mlp", .types = mlp_types, .param_keys = mlp_keys,
+		.synonyms = mlp_synonyms,
 		.scores = MLCI_SCORES_PROBA,
 		.params_size = sizeof(struct mlci_mlp_params),
 		.model_size = sizeof(struct mlci_mlp_model),
@@ -547,9 +651,9 @@ void mlci_estimator_copy_params(struct mlci_estimator *dst,
 	memcpy(dst->params, src->params, src->fam->params_size);
 }
 
-static int check_key(const struct mlci_estimator *e,
-		     const struct mlci_config *cfg, const cJSON *where,
-		     const char *key)
+int mlci_estimator_check_key(const struct mlci_estimator *e,
+			     const struct mlci_config *cfg, const cJSON *where,
+			     const char *key)
 {
 	const char *const *k;
 	struct strbuf sb = STRBUF_INIT;
@@ -590,7 +694,7 @@ int mlci_estimator_set_param(struct mlci_estimator *e,
 {
 	int ret;
 
-	if ((ret = check_key(e, cfg, where, key)))
+	if ((ret = mlci_estimator_check_key(e, cfg, where, key)))
 		return ret;
 	return e->fam->set_param(e->fam, e->params, cfg, key, value);
 }
@@ -607,7 +711,7 @@ int mlci_estimator_parse_params(struct mlci_estimator *e,
 			return mlci_config_error(cfg, params, MLCI_EXIT_INPUT,
 						 "'params' must be a mapping");
 		cJSON_ArrayForEach(it, params)
-			if ((ret = check_key(e, cfg, it, it->string)))
+			if ((ret = mlci_estimator_check_key(e, cfg, it, it->string)))
 				return ret;
 		if ((ret = check_synonyms(e, cfg, params)))
 			return ret;

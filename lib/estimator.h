@@ -55,6 +55,7 @@ struct mlci_fit_data {
 	 */
 	uint64_t seed;
 	const char *const *feature_names;	/* d names, for messages */
+	const char *const *class_names;		/* k labels (classification) */
 };
 
 /* Kinds of scores a fitted classifier gives. */
@@ -230,6 +231,14 @@ void mlci_estimator_copy_params(struct mlci_estimator *dst,
 int mlci_estimator_parse_params(struct mlci_estimator *e,
 				const struct mlci_config *cfg,
 				const cJSON *params);
+
+/*
+ * 0 when key is one of e's family's parameter keys; else an error at
+ * where's line listing them.
+ */
+int mlci_estimator_check_key(const struct mlci_estimator *e,
+			     const struct mlci_config *cfg, const cJSON *where,
+			     const char *key);
 
 /*
  * Set one parameter (a search: value): key checked as above, where is

@@ -82,6 +82,7 @@ void mlci_linear_model_release(struct mlci_linear_model *model)
 static int check_params(const struct mlci_linear_params *pa)
 {
 	const char *name = mlci_linear_kind_name(pa->kind);
+	size_t i;
 
 	if ((unsigned)pa->kind > MLCI_LINEAR_SVM)
 		return mlci_error(MLCI_EXIT_INPUT, "unknown linear model %d",
@@ -111,6 +112,11 @@ static int check_params(const struct mlci_linear_params *pa)
 				  pa->intercept_scaling);
 	if ((double)pa->seed > MAX_SEED)
 		return mlci_error(MLCI_EXIT_INPUT, "%s: seed above 2^53", name);
+	for (i = 0; pa->class_weight && i < pa->n_class_weight; i++)
+		if (!(pa->class_weight[i] > 0 && isfinite(pa->class_weight[i])))
+			return mlci_error(MLCI_EXIT_INPUT,
+					  "%s: class_weight of class %zu must be a finite number > 0, not %g",
+					  name, i, pa->class_weight[i]);
 	return 0;
 }
 
@@ -650,8 +656,9 @@ static void svm_solve(const struct svm_problem *sp, const signed char *yb,
 
 static void fit_svm(struct mlci_linear_model *m, const double *X,
 		    const double *y, const double *sw, size_t n, size_t p,
-		    size_t k)
+		    size_t k, const double *cw)
 {
+	double *rw = cw && k > 2 ? xmalloc(n * sizeof(double)) : NULL;
 	struct svm_problem sp;
 	struct mlci_rng rng;
 	size_t rows = k == 2 ? 1 : k, c, i, t, maxlen = 0;
@@ -687,6 +694,12 @@ static void fit_svm(struct mlci_linear_model *m, const double *X,
 
 		for (i = 0; i < n; i++)
 			yb[i] = (size_t)y[i] == pos ? 1 : -1;
+		if (rw) {
+			/* One-vs-rest: class c's rows weighted, the rest not. */
+			for (i = 0; i < n; i++)
+				rw[i] = (sw ? sw[i] : 1.0) * (yb[i] > 0 ? cw[c] : 1.0);
+			sp.sw = rw;
+		}
 		svm_solve(&sp, yb, w, &iters, &conv, &gap, &hists[c], &lens[c]);
 		memcpy(m->coef + c * p, w, p * sizeof(double));
 		m->intercept[c] = sp.bias > 0 ? w[p] * sp.bias : 0.0;
@@ -711,6 +724,7 @@ static void fit_svm(struct mlci_linear_model *m, const double *X,
 	free(sqnorm);
 	free(w);
 	free(yb);
+	free(rw);
 }
 
 static int model_finite(const struct mlci_linear_model *m)
@@ -733,14 +747,35 @@ int mlci_linear_fit(struct mlci_linear_model *model, const double *X,
 		    const double *y, const double *sample_weight, size_t n,
 		    size_t p, const struct mlci_linear_params *params)
 {
-	size_t k = 0;
+	const double *cw = params->class_weight;
+	double *weights = NULL;
+	size_t k = 0, i;
 	int ret;
 
 	mlci_linear_model_release(model);
 	if ((ret = check_params(params)) < 0 ||
 	    (ret = check_data(params, X, y, sample_weight, n, p, &k)) < 0)
 		return ret;
+	if (cw && mlci_linear_is_classifier(params->kind)) {
+		if (params->n_class_weight != k)
+			return mlci_error(MLCI_EXIT_INPUT,
+					  "%s: %zu class weights for %zu classes",
+					  mlci_linear_kind_name(params->kind),
+					  params->n_class_weight, k);
+		/* Every row's weight times its class's, but the svm's one-vs-rest. */
+		if (params->kind != MLCI_LINEAR_SVM || k == 2) {
+			weights = xmalloc(n * sizeof(*weights));
+			for (i = 0; i < n; i++)
+				weights[i] = (sample_weight ? sample_weight[i] : 1.0) *
+					cw[(size_t)y[i]];
+			sample_weight = weights;
+		}
+	} else {
+		cw = NULL;
+	}
 	model->params = *params;
+	model->params.class_weight = NULL;
+	model->params.n_class_weight = 0;
 	model->n_classes = k;
 	model->converged = 1;
 	switch (params->kind) {
@@ -756,7 +791,8 @@ int mlci_linear_fit(struct mlci_linear_model *model, const double *X,
 		ret = fit_logistic(model, X, y, sample_weight, n, p, k);
 		break;
 	case MLCI_LINEAR_SVM:
-		fit_svm(model, X, y, sample_weight, n, p, k);
+		fit_svm(model, X, y, sample_weight, n, p, k,
+			weights ? NULL : cw);
 		break;
 	}
 	if (!ret && !model_finite(model))
@@ -765,6 +801,7 @@ int mlci_linear_fit(struct mlci_linear_model *model, const double *X,
 				 mlci_linear_kind_name(params->kind));
 	if (ret < 0)
 		mlci_linear_model_release(model);
+	free(weights);
 	return ret;
 }
 

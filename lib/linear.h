@@ -62,6 +62,16 @@ struct mlci_linear_params {
 	double intercept_scaling;	/* svm: the constant feature's value */
 	int hinge;		/* svm: 1 for the hinge loss, 0 for squared hinge */
 	uint64_t seed;		/* svm: coordinate order */
+	/*
+	 * Classifiers: NULL, or one weight > 0 per class (borrowed, read
+	 * during mlci_linear_fit() only; the model's copy is NULL), as
+	 * scikit-learn's class_weight: the logistic loss of a row and, for
+	 * two classes, the svm's C of a row are multiplied by its class's
+	 * weight; for more classes the svm's one-vs-rest problem of class c
+	 * weights c's rows by weight c and the rest by 1 (liblinear's rule).
+	 */
+	const double *class_weight;
+	size_t n_class_weight;	/* the values in class_weight */
 };
 
 void mlci_linear_params_init(struct mlci_linear_params *params,

@@ -39,6 +39,7 @@ struct candidate {
 	const cJSON *item;	/* its entry in the config, for messages */
 	struct mlci_estimator est;	/* its family and parameters */
 	struct mlci_preprocess_options pp;	/* the config's, with the family's defaults */
+	char *label;		/* the family, and the values of a search: */
 	double cv_mean, cv_std;
 	int cv_done;
 };
@@ -58,7 +59,7 @@ struct train_config {
 	struct mlci_preprocess_options pp;
 	int num_impute_set, scale_set;	/* given in the config */
 	struct candidate *cands;
-	size_t ncands;
+	size_t ncands, alloc_cands;
 	enum mlci_task task;
 	const char *select_by;
 	const cJSON *select_item;
@@ -74,8 +75,10 @@ static void config_release(struct train_config *c)
 	free(c->train_path);
 	free(c->test_path);
 	free(c->features);
-	while (c->cands && c->ncands)
+	while (c->cands && c->ncands) {
 		mlci_estimator_release(&c->cands[--c->ncands].est);
+		free(c->cands[c->ncands].label);
+	}
 	free(c->cands);
 	memset(c, 0, sizeof(*c));
 }
@@ -297,17 +300,135 @@ static int parse_preprocess(struct train_config *c, const cJSON *pp)
 	return 0;
 }
 
-static int parse_model(struct train_config *c, const cJSON *m,
-		       struct candidate *cand)
+/* Candidates at most, over every model and search: grid. */
+#define MAX_CANDIDATES 10000
+
+static struct candidate *add_candidate(struct train_config *c)
 {
-	static const char *const keys[] = { "type", "params", NULL };
+	struct candidate *cand;
+
+	ALLOC_GROW(c->cands, c->ncands + 1, c->alloc_cands);
+	cand = &c->cands[c->ncands++];
+	memset(cand, 0, sizeof(*cand));
+	return cand;
+}
+
+static int cmp_item_keys(const void *a, const void *b)
+{
+	return strcmp((*(const cJSON *const *)a)->string,
+		      (*(const cJSON *const *)b)->string);
+}
+
+/*
+ * One grid of a search: (a mapping of parameter -> list of values): a
+ * candidate for each combination, as scikit-learn's ParameterGrid orders
+ * them (keys sorted, the last key varying fastest), each base's
+ * parameters with the combination's values set.
+ */
+static int parse_grid(struct train_config *c, const struct candidate *base,
+		      const cJSON *params, const cJSON *grid)
+{
+	const struct mlci_config *cfg = c->cfg;
+	const cJSON **keys = NULL, **vals = NULL, *it;
+	size_t nkeys = 0, i, total = 1;
+	int ret = 0;
+
+	if (!cJSON_IsObject(grid) || !cJSON_GetArraySize(grid))
+		return mlci_config_error(cfg, grid, MLCI_EXIT_INPUT,
+					 "'search' must be a mapping of parameters to lists of values, or a list of such mappings");
+	keys = xcalloc((size_t)cJSON_GetArraySize(grid), sizeof(*keys));
+	vals = xcalloc((size_t)cJSON_GetArraySize(grid), sizeof(*vals));
+	cJSON_ArrayForEach(it, grid) {
+		const cJSON *p;
+		const char *const *syn;
+
+		/* A key known to the family, not also in params (by any name). */
+		if ((ret = mlci_estimator_check_key(&base->est, cfg, it,
+						    it->string)))
+			goto out;
+		cJSON_ArrayForEach(p, params) {
+			int same = !strcmp(p->string, it->string);
+
+			for (syn = base->est.fam->synonyms; !same && syn && syn[0] && syn[1]; syn += 2)
+				same = (!strcmp(syn[0], p->string) && !strcmp(syn[1], it->string)) ||
+					(!strcmp(syn[1], p->string) && !strcmp(syn[0], it->string));
+			if (same) {
+				ret = mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
+							"'%s' is in both 'params' and 'search'",
+							it->string);
+				goto out;
+			}
+		}
+		if (!cJSON_IsArray(it) || !cJSON_GetArraySize(it)) {
+			ret = mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
+						"'search.%s' must be a non-empty list of values",
+						it->string);
+			goto out;
+		}
+		total *= (size_t)cJSON_GetArraySize(it);
+		if (total > MAX_CANDIDATES) {
+			ret = mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
+						"the search has more than %d candidates",
+						MAX_CANDIDATES);
+			goto out;
+		}
+		keys[nkeys++] = it;
+	}
+	qsort(keys, nkeys, sizeof(*keys), cmp_item_keys);
+	for (i = 0; i < nkeys; i++)
+		vals[i] = keys[i]->child;
+	for (;;) {
+		struct candidate *cand;
+		struct strbuf label = STRBUF_INIT;
+
+		if (c->ncands >= MAX_CANDIDATES) {
+			ret = mlci_config_error(cfg, grid, MLCI_EXIT_INPUT,
+						"more than %d candidates", MAX_CANDIDATES);
+			goto out;
+		}
+		cand = add_candidate(c);
+		cand->item = base->item;
+		cand->pp = base->pp;
+		mlci_estimator_copy_params(&cand->est, &base->est);
+		strbuf_addstr(&label, base->est.fam->name);
+		for (i = 0; i < nkeys; i++) {
+			strbuf_addf(&label, " %s=", keys[i]->string);
+			mlci_json_print(vals[i], 0, &label);
+			if (!ret)
+				ret = mlci_estimator_set_param(&cand->est, cfg, keys[i],
+							       keys[i]->string, vals[i]);
+		}
+		cand->label = strbuf_detach(&label, NULL);
+		if (ret)
+			goto out;
+		/* The odometer: the last key moves fastest. */
+		for (i = nkeys; i-- > 0;) {
+			vals[i] = vals[i]->next;
+			if (vals[i])
+				break;
+			vals[i] = keys[i]->child;
+		}
+		if (i == (size_t)-1)
+			break;
+	}
+out:
+	free(keys);
+	free(vals);
+	return ret;
+}
+
+static int parse_model(struct train_config *c, const cJSON *m)
+{
+	static const char *const keys[] = { "type", "params", "search", NULL };
 	const struct mlci_config *cfg = c->cfg;
 	const struct mlci_family *fam = NULL;
-	const cJSON *type;
+	const cJSON *type, *params, *search, *grid;
 	enum mlci_task task = MLCI_TASK_NONE;
+	struct candidate base;
 	int ret;
 
-	cand->item = m;
+	memset(&base, 0, sizeof(base));
+	base.item = m;
 	if ((ret = check_keys(cfg, m, "models", keys)))
 		return ret;
 	type = cJSON_GetObjectItemCaseSensitive(m, "type");
@@ -337,21 +458,43 @@ static int parse_model(struct train_config *c, const cJSON *m,
 						 "classifier" : "regressor");
 		c->task = task;
 	}
-	mlci_estimator_setup(&cand->est, fam);
-	if ((ret = mlci_estimator_parse_params(&cand->est, cfg,
-					       cJSON_GetObjectItemCaseSensitive(m, "params"))))
-		return ret;
+	params = cJSON_GetObjectItemCaseSensitive(m, "params");
+	mlci_estimator_setup(&base.est, fam);
+	if ((ret = mlci_estimator_parse_params(&base.est, cfg, params)))
+		goto out;
 	/* The family's preprocessing defaults, unless the config chose. */
-	cand->pp = c->pp;
+	base.pp = c->pp;
 	if (fam->raw_features) {
 		if (!c->scale_set)
-			cand->pp.scale = MLCI_SCALE_NONE;
+			base.pp.scale = MLCI_SCALE_NONE;
 		if (!c->num_impute_set) {
-			cand->pp.num_impute = MLCI_IMPUTE_NONE;
-			cand->pp.keep_missing = 1;
+			base.pp.num_impute = MLCI_IMPUTE_NONE;
+			base.pp.keep_missing = 1;
 		}
 	}
-	return 0;
+	search = cJSON_GetObjectItemCaseSensitive(m, "search");
+	if (!search || cJSON_IsNull(search)) {
+		struct candidate *cand = add_candidate(c);
+
+		*cand = base;
+		cand->label = xstrdup(fam->name);
+		return 0;
+	}
+	if (cJSON_IsArray(search)) {
+		if (!cJSON_GetArraySize(search)) {
+			ret = mlci_config_error(cfg, search, MLCI_EXIT_INPUT,
+						"'search' is an empty list");
+			goto out;
+		}
+		cJSON_ArrayForEach(grid, search)
+			if ((ret = parse_grid(c, &base, params, grid)))
+				goto out;
+	} else {
+		ret = parse_grid(c, &base, params, search);
+	}
+out:
+	mlci_estimator_release(&base.est);
+	return ret;
 }
 
 /* Is a larger value of metric better? */
@@ -410,9 +553,8 @@ static int parse_config(struct train_config *c, const char *path)
 		strbuf_release(&sb);
 		return ret;
 	}
-	c->cands = xcalloc((size_t)cJSON_GetArraySize(models), sizeof(*c->cands));
 	cJSON_ArrayForEach(it, models)
-		if ((ret = parse_model(c, it, &c->cands[c->ncands++])))
+		if ((ret = parse_model(c, it)))
 			return ret;
 	if (!c->task)
 		c->task = MLCI_TASK_CLASSIFICATION;	/* only "mlp" models */
@@ -538,6 +680,7 @@ static int fit_on(struct fitted *f, const struct candidate *cand,
 	d.task = ds->task;
 	d.nclasses = ds->task == MLCI_TASK_CLASSIFICATION ? ds->nclasses : 0;
 	d.feature_names = (const char *const *)f->pp.feature_names;
+	d.class_names = (const char *const *)ds->classes;
 	ret = mlci_estimator_fit(&f->est, &d);
 out:
 	free(X);
@@ -561,6 +704,39 @@ static int predict_on(const struct fitted *f, const struct mlci_dataset *ds,
 		ret = mlci_estimator_predict(&f->est, X, n, pred, scores);
 	free(X);
 	return ret;
+}
+
+/*
+ * roc_auc from decision values (a model without probabilities): the
+ * binary AUC of class 1 scored by its decision column, or the macro mean
+ * over classes of one class against the rest scored by its column, as
+ * scikit-learn's roc_auc_score does on probabilities (it refuses
+ * decision values for more than two classes; the ranks are what count).
+ */
+static int decision_auc(const int *yt, const double *scores, size_t n,
+			size_t k, struct mlci_metric *out)
+{
+	struct mlci_metric m;
+	double sum = 0;
+	size_t c;
+	int ret;
+
+	if (k == 2)
+		return mlci_metrics_roc_auc_binary(yt, 1, scores + 1, 2, n, NULL,
+						   out);
+	for (c = 0; c < k; c++) {
+		if ((ret = mlci_metrics_roc_auc_binary(yt, (int)c, scores + c, k,
+						       n, NULL, &m)))
+			return ret;
+		if (isnan(m.value)) {
+			*out = m;
+			return 0;
+		}
+		sum += m.value;
+	}
+	out->value = sum / (double)k;
+	out->reason = 0;
+	return 0;
 }
 
 /*
@@ -591,9 +767,14 @@ static int evaluate(const struct mlci_dataset *ds, const size_t *rows,
 		d.proba = has_proba ? scores : NULL;
 		mlci_metrics_clf_result_init(&r);
 		ret = mlci_metrics_classify(&d, NULL, &r);
+		if (!ret && !has_proba && scores)
+			ret = decision_auc(yt, scores, n, ds->nclasses, &r.roc_auc);
 		if (!ret) {
 			mlci_metrics_clf_json(&r, (const char *const *)ds->classes,
 					      metrics, NULL);
+			if (!has_proba && scores && isfinite(r.roc_auc.value))
+				mlci_json_set_number(metrics, "roc_auc",
+						     r.roc_auc.value);
 			if (confusion)
 				*confusion = mlci_metrics_confusion_json(
 					&r, (const char *const *)ds->classes);
@@ -1232,7 +1413,7 @@ int mlci_train_run(const struct mlci_train_options *opt, const cJSON *rec,
 			if ((ret = cross_validate(&c, &c.cands[i], &train, rows, ntrain)))
 				goto out;
 			fprintf(stderr, "%s: %s: cv %s %.4f (std %.4f)\n", mlci_progname,
-				cand_name(&c.cands[i]),
+				c.cands[i].label,
 				c.select_by, c.cands[i].cv_mean, c.cands[i].cv_std);
 			if (hib ? c.cands[i].cv_mean > best->cv_mean
 			    : c.cands[i].cv_mean < best->cv_mean)

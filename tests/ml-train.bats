@@ -262,3 +262,56 @@ credit_data() {
 	run_ml 0 ml-train --config logistic.yaml --out out <in.json
 	[[ "$stderr" == *"warning: the record's data section describes another file ('other.csv')"* ]]
 }
+
+@test "search: grids as GridSearchCV, class weights, roc_auc from an svm's decisions, checked against scikit-learn" {
+	credit_data
+	run_ml 0 ml-train --config grid.yaml --out out </dev/null
+	printf '%s\n' "$output" >ours.json
+	validate_record ours.json
+	"$PY" "$DATA/ml-train/grid_reference.py" data/train.csv data/test.csv >theirs.json 2>/dev/null
+	"$PY" - ours.json theirs.json <<'PYEOF'
+import json, sys
+ours = json.load(open(sys.argv[1]))["train"]
+ref = json.load(open(sys.argv[2]))
+c = ours["candidates"]
+assert len(c) == len(ref["mean"]) == 10, len(c)
+# ParameterGrid's order: the svm's grid then the logistic's, C outer.
+assert [x["model_type"] for x in c] == ["linear_svm"] * 4 + ["logistic_regression"] * 6
+assert [x["params"]["C"] for x in c] == ["0.01"] * 2 + ["1"] * 2 + ["0.001"] * 2 + ["0.01"] * 2 + ["1"] * 2
+assert c[0]["params"]["class_weight"] == "balanced" and c[1]["params"]["class_weight"] == '{"bad":2}'
+assert "class_weight" not in c[4]["params"] and c[5]["params"]["class_weight"] == "balanced"
+for i, x in enumerate(c):
+    # The logistic path is scikit-learn's; the svm's coordinate order is another RNG's.
+    tol = 1e-3 if i < 4 else 1e-5
+    assert abs(x["cv_mean"] - ref["mean"][i]) < tol, (i, x["cv_mean"], ref["mean"][i])
+    assert abs(x["cv_std"] - ref["std"][i]) < 10 * tol, (i, x["cv_std"], ref["std"][i])
+assert [x["selected"] for x in c].index(True) == ref["best"], ref["best"]
+assert ours["model_type"] == c[ref["best"]]["model_type"]
+assert ours["params"]["C"] == c[ref["best"]]["params"]["C"]
+assert abs(ours["metrics"]["roc_auc"] - ref["roc_auc"]) < 1e-3, (ours["metrics"]["roc_auc"], ref["roc_auc"])
+assert abs(ours["metrics"]["accuracy"] - ref["accuracy"]) < 0.005
+assert abs(ours["metrics"]["cv.roc_auc.mean"] - ref["mean"][ref["best"]]) < 1e-3
+PYEOF
+	assert_output --partial '"roc_auc"'
+	grep -q 'linear_svm C=0.01 class_weight="balanced": cv roc_auc' <<<"$stderr"
+}
+
+@test "search: errors name the file and line" {
+	credit_data
+	sed -e 's/search: {C: \[0.01, 1.0\]/search: {Cee: [0.01, 1.0]/' grid.yaml >bad1.yaml
+	run_ml 3 ml-train --config bad1.yaml </dev/null
+	assert_equal "$(printf '%s\n' "$stderr" | tail -n 1)" "ml-train: bad1.yaml:12: unknown key 'Cee' in 'params' (known: C, max_iter, tol, fit_intercept, intercept_scaling, loss, seed, class_weight)"
+	sed -e 's/search: {C: \[0.001, 0.01, 1.0\]/search: {C: 0.5/' grid.yaml >bad2.yaml
+	run_ml 3 ml-train --config bad2.yaml </dev/null
+	assert_equal "$(printf '%s\n' "$stderr" | tail -n 1)" "ml-train: bad2.yaml:15: 'search.C' must be a non-empty list of values"
+	sed -e 's/params: {max_iter: 1000}/params: {max_iter: 1000, C: 2}/' grid.yaml >bad3.yaml
+	run_ml 3 ml-train --config bad3.yaml </dev/null
+	assert_equal "$(printf '%s\n' "$stderr" | tail -n 1)" "ml-train: bad3.yaml:15: 'C' is in both 'params' and 'search'"
+	sed -e 's/{bad: 2.0}/{bad: -1}/' grid.yaml >bad4.yaml
+	run_ml 3 ml-train --config bad4.yaml </dev/null
+	assert_equal "$(printf '%s\n' "$stderr" | tail -n 1)" "ml-train: bad4.yaml:12: the weight of class 'bad' must be a number > 0"
+	sed -e 's/{bad: 2.0}/{awful: 2.0}/' grid.yaml >bad5.yaml
+	run_ml 3 ml-train --config bad5.yaml </dev/null
+	assert_equal "$(printf '%s\n' "$stderr" | tail -n 1)" "ml-train: class_weight: 'awful' is not a class of the target"
+	[ ! -e out/model.json ]
+}
