@@ -56,6 +56,8 @@ struct train_config {
 	const char *target;
 	const char **features;
 	size_t nfeatures;
+	const char **rename_from, **rename_to;	/* header name -> new name */
+	size_t nrename;
 	struct mlci_preprocess_options pp;
 	int num_impute_set, scale_set;	/* given in the config */
 	struct candidate *cands;
@@ -75,6 +77,8 @@ static void config_release(struct train_config *c)
 	free(c->train_path);
 	free(c->test_path);
 	free(c->features);
+	free(c->rename_from);
+	free(c->rename_to);
 	while (c->cands && c->ncands) {
 		mlci_estimator_release(&c->cands[--c->ncands].est);
 		free(c->cands[c->ncands].label);
@@ -141,10 +145,10 @@ static int get_string(const struct mlci_config *cfg, const cJSON *obj,
 static int parse_data(struct train_config *c, const cJSON *data)
 {
 	static const char *const keys[] = { "train", "test", "split", "target",
-					    "features", NULL };
+					    "features", "rename", NULL };
 	const struct mlci_config *cfg = c->cfg;
 	const char *train = NULL, *test = NULL;
-	const cJSON *split, *features;
+	const cJSON *split, *features, *rename;
 	int ret;
 
 	if ((ret = check_keys(cfg, data, "data", keys)) ||
@@ -186,6 +190,26 @@ static int parse_data(struct train_config *c, const cJSON *data)
 		if ((it = cJSON_GetObjectItemCaseSensitive(split, "stratify")) &&
 		    (ret = mlci_param_bool(cfg, it, "stratify", &c->stratify)))
 			return ret;
+	}
+	rename = cJSON_GetObjectItemCaseSensitive(data, "rename");
+	if (rename) {
+		const cJSON *it;
+
+		if (!cJSON_IsObject(rename))
+			return mlci_config_error(cfg, rename, MLCI_EXIT_INPUT,
+						 "'rename' must map column names to new names");
+		c->rename_from = xcalloc((size_t)cJSON_GetArraySize(rename) + 1,
+					 sizeof(*c->rename_from));
+		c->rename_to = xcalloc((size_t)cJSON_GetArraySize(rename) + 1,
+				       sizeof(*c->rename_to));
+		cJSON_ArrayForEach(it, rename) {
+			if (!cJSON_IsString(it) || !*it->valuestring)
+				return mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
+							 "'rename': the new name of '%s' must be a non-empty string",
+							 it->string);
+			c->rename_from[c->nrename] = it->string;
+			c->rename_to[c->nrename++] = it->valuestring;
+		}
 	}
 	features = cJSON_GetObjectItemCaseSensitive(data, "features");
 	if (features && !(cJSON_IsString(features) &&
@@ -1029,13 +1053,15 @@ static cJSON *model_file_json(const struct fitted *f,
 			      const struct mlci_dataset *ds, cJSON *training)
 {
 	cJSON *o = cJSON_CreateObject(), *a;
-	size_t i;
+	size_t i, j;
 
 	mlci_json_set_number(o, "format", MODEL_FORMAT);
 	mlci_json_set_string(o, "producer", "ml-train " MLCI_VERSION);
 	mlci_json_set_string(o, "task", ds->task == MLCI_TASK_CLASSIFICATION ?
 			     "classification" : "regression");
 	mlci_json_set_string(o, "target", ds->target);
+	if (strcmp(ds->target_source, ds->target))
+		mlci_json_set_string(o, "target_source", ds->target_source);
 	a = cJSON_CreateArray();
 	for (i = 0; i < ds->nclasses; i++)
 		cJSON_AddItemToArray(a, cJSON_CreateString(ds->classes[i]));
@@ -1047,6 +1073,11 @@ static cJSON *model_file_json(const struct fitted *f,
 		mlci_json_set_string(col, "name", f->pp.cols[i].name);
 		mlci_json_set_string(col, "kind",
 				     mlci_column_kind_name(f->pp.cols[i].kind));
+		/* The header's name, when the config renamed the column. */
+		for (j = 0; j < ds->ncols; j++)
+			if (!strcmp(ds->cols[j].name, f->pp.cols[i].name) &&
+			    strcmp(ds->cols[j].source, ds->cols[j].name))
+				mlci_json_set_string(col, "source", ds->cols[j].source);
 		cJSON_AddItemToArray(a, col);
 	}
 	mlci_json_set(o, "features", a);
@@ -1063,8 +1094,8 @@ struct model_file {
 	char **classes;		/* borrowed from doc */
 	size_t nclasses;
 	enum mlci_task task;
-	const char *target;
-	const char **names;
+	const char *target, *target_source;
+	const char **names, **sources;	/* the model's names, the header's */
 	enum mlci_column_kind *kinds;
 	size_t nnames;
 };
@@ -1075,6 +1106,7 @@ static void model_file_release(struct model_file *mf)
 	fitted_release(&mf->fit);
 	free(mf->classes);
 	free(mf->names);
+	free(mf->sources);
 	free(mf->kinds);
 }
 
@@ -1095,6 +1127,9 @@ static int model_file_read(struct model_file *mf, const char *path)
 				  path, MODEL_FORMAT);
 	task = mlci_json_get_string(mf->doc, "task");
 	mf->target = mlci_json_get_string(mf->doc, "target");
+	mf->target_source = mlci_json_get_string(mf->doc, "target_source");
+	if (!mf->target_source)
+		mf->target_source = mf->target;
 	if (!task || !mf->target || (strcmp(task, "classification") &&
 				     strcmp(task, "regression")))
 		return mlci_error(MLCI_EXIT_INPUT, "%s: 'task' or 'target' is missing",
@@ -1115,6 +1150,7 @@ static int model_file_read(struct model_file *mf, const char *path)
 	if (!cJSON_IsArray(a) || !cJSON_GetArraySize(a))
 		return mlci_error(MLCI_EXIT_INPUT, "%s: 'features' must be a list", path);
 	mf->names = xcalloc((size_t)cJSON_GetArraySize(a), sizeof(*mf->names));
+	mf->sources = xcalloc((size_t)cJSON_GetArraySize(a), sizeof(*mf->sources));
 	mf->kinds = xcalloc((size_t)cJSON_GetArraySize(a), sizeof(*mf->kinds));
 	cJSON_ArrayForEach(it, a) {
 		const char *name = mlci_json_get_string(it, "name");
@@ -1126,6 +1162,8 @@ static int model_file_read(struct model_file *mf, const char *path)
 					  "%s: features[%zu] needs a name and a kind",
 					  path, mf->nnames);
 		mf->names[mf->nnames] = name;
+		mf->sources[mf->nnames] = mlci_json_get_string(it, "source") ?
+			mlci_json_get_string(it, "source") : name;
 		mf->kinds[mf->nnames++] = !strcmp(kind, "numeric") ?
 			MLCI_COLUMN_NUMERIC : MLCI_COLUMN_CATEGORICAL;
 	}
@@ -1173,26 +1211,44 @@ int mlci_train_predict(const char *model_path, const char *data_path,
 	struct mlci_dataset_options o = MLCI_DATASET_OPTIONS_INIT;
 	struct model_file mf;
 	struct mlci_dataset ds;
+	const char **rfrom = NULL, **rto = NULL;
 	int ret, has;
 
 	single_thread_blas();
 	mlci_dataset_init(&ds);
 	if ((ret = model_file_read(&mf, model_path)) ||
-	    (ret = header_has(data_path, mf.target, &has)))
+	    (ret = header_has(data_path, mf.target_source, &has)))
 		goto out;
-	o.features = mf.names;
+	o.features = mf.sources;
 	o.nfeatures = mf.nnames;
-	o.kind_names = mf.names;
+	o.kind_names = mf.sources;
 	o.kinds = mf.kinds;
 	o.nkinds = mf.nnames;
+	o.rename_from = mf.sources;
+	o.rename_to = mf.names;
+	o.nrename = mf.nnames;
 	if (has) {
-		o.target = mf.target;
+		if (strcmp(mf.target_source, mf.target)) {
+			/* The target's new name too: one more pair. */
+			rfrom = xcalloc(mf.nnames + 1, sizeof(*rfrom));
+			rto = xcalloc(mf.nnames + 1, sizeof(*rto));
+			memcpy(rfrom, mf.sources, mf.nnames * sizeof(*rfrom));
+			memcpy(rto, mf.names, mf.nnames * sizeof(*rto));
+			rfrom[mf.nnames] = mf.target_source;
+			rto[mf.nnames] = mf.target;
+			o.rename_from = rfrom;
+			o.rename_to = rto;
+			o.nrename = mf.nnames + 1;
+		}
+		o.target = mf.target_source;
 		o.task = mf.task;
 	}
 	if ((ret = mlci_dataset_load(&ds, data_path, &o)))
 		goto out;
 	ret = write_predictions(&mf.fit, mf.classes, &ds, output_path);
 out:
+	free(rfrom);
+	free(rto);
 	mlci_dataset_release(&ds);
 	model_file_release(&mf);
 	return ret;
@@ -1335,6 +1391,9 @@ int mlci_train_run(const struct mlci_train_options *opt, const cJSON *rec,
 	o.task = c.task;
 	o.features = c.features;
 	o.nfeatures = c.nfeatures;
+	o.rename_from = c.rename_from;
+	o.rename_to = c.rename_to;
+	o.nrename = c.nrename;
 	o.kind_names = k.names;
 	o.kinds = k.kinds;
 	o.nkinds = k.n;
@@ -1366,7 +1425,7 @@ int mlci_train_run(const struct mlci_train_options *opt, const cJSON *rec,
 	tkind_names = xcalloc(train.ncols, sizeof(*tkind_names));
 	tkinds = xcalloc(train.ncols, sizeof(*tkinds));
 	for (i = 0; i < train.ncols; i++) {
-		tkind_names[i] = train.cols[i].name;
+		tkind_names[i] = train.cols[i].source;
 		tkinds[i] = train.cols[i].kind;
 	}
 	if ((ret = ensure_dir(opt->out_dir)))

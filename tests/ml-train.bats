@@ -315,3 +315,23 @@ PYEOF
 	assert_equal "$(printf '%s\n' "$stderr" | tail -n 1)" "ml-train: class_weight: 'awful' is not a class of the target"
 	[ ! -e out/model.json ]
 }
+
+@test "rename: the model uses the new names, prediction reads the original header" {
+	credit_data
+	sed -e 's/^  target: Status$/  target: Status\n  rename: {Status: outcome, Age: age_years, Home: home}/' logistic.yaml >ren.yaml
+	run_ml 0 ml-train --config ren.yaml --out ren </dev/null
+	run_ml 0 ml-train --config logistic.yaml --out out </dev/null
+	output=$(cat ren/model.json)
+	assert_json target '"outcome"'
+	assert_json target_source '"Status"'
+	assert_json features.2 '{"name":"age_years","kind":"numeric","source":"Age"}'
+	[ "$(json_get preprocess.features.2)" = '"age_years"' ]
+	printf '%s\n' "$output" | grep -q '"home_owner"'
+	# Same numbers as without the renaming.
+	cmp ren/predictions.csv out/predictions.csv
+	run_ml 0 ml-train --predict ren/model.json --data data/test.csv --output p.csv
+	cmp p.csv ren/predictions.csv
+	sed -e 's/home}/""}/' ren.yaml >bad.yaml
+	run_ml 3 ml-train --config bad.yaml </dev/null
+	assert_equal "$(printf '%s\n' "$stderr" | tail -n 1)" "ml-train: bad.yaml:6: 'rename': the new name of 'Home' must be a non-empty string"
+}
