@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "random.h"
 #include "strbuf.h"
 #include "usage.h"
 #include "wrapper.h"
@@ -149,7 +150,10 @@ static void fit_one(void *arg, size_t t)
 			for (i = 0; i < n; i++)
 				c->inbag[t * n + i] = count[i] > 0;
 	}
-	c->err[t] = mlci_tree_grow(&c->trees[t], c->td, &c->p->tree, count, &r);
+	c->err[t] = mlci_tree_grow(&c->trees[t], c->td, &c->p->tree, count,
+				   c->p->n_estimators == 1 && !c->p->bootstrap
+				   ? mlci_tree_sklearn_seed(c->p->seed)
+				   : (uint32_t)(mlci_rng_next(&r) >> 33));
 	free(count);
 }
 

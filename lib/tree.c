@@ -159,9 +159,9 @@ int mlci_tree_data_prepare(struct mlci_tree_data *td, const double *X,
 		if (weight && !(weight[i] >= 0 && isfinite(weight[i])))
 			return mlci_error(MLCI_EXIT_INPUT, "trees: row %zu: the weight must be a finite number >= 0", i + 1);
 		for (f = 0; f < d; f++)
-			if (!isfinite(X[i * d + f]))
+			if (!isfinite((float)X[i * d + f]))
 				return mlci_error(MLCI_EXIT_INPUT,
-						  "trees: row %zu, feature %zu: not a finite number (trees need missing values imputed)",
+						  "trees: row %zu, feature %zu: not a finite single-precision number (trees need missing values imputed)",
 						  i + 1, f + 1);
 	}
 	td->X = X;
@@ -172,10 +172,10 @@ int mlci_tree_data_prepare(struct mlci_tree_data *td, const double *X,
 	td->w = xmalloc(n * sizeof(double));
 	for (i = 0; i < n; i++)
 		td->w[i] = weight ? weight[i] : 1.0;
-	td->Xc = xmalloc(n * d * sizeof(double));
+	td->Xc = xmalloc(n * d * sizeof(float));
 	for (i = 0; i < n; i++)
 		for (f = 0; f < d; f++)
-			td->Xc[f * n + i] = X[i * d + f];
+			td->Xc[f * n + i] = (float)X[i * d + f];
 	if (max_bins <= 0)
 		return 0;
 	if (max_bins > MAX_BINS)
@@ -190,7 +190,7 @@ int mlci_tree_data_prepare(struct mlci_tree_data *td, const double *X,
 
 		for (f = 0; f < d; f++) {
 			double *e = td->edges + f * (MAX_BINS - 1);
-			const double *col = td->Xc + f * n;
+			const float *col = td->Xc + f * n;
 			int ne;
 
 			/* Evenly spaced rows: deterministic and spread over the file. */
@@ -282,14 +282,15 @@ struct split {
 struct grower {
 	const struct mlci_tree_data *td;
 	const struct mlci_tree_params *p;
-	struct mlci_rng *rng;
+	uint32_t rand_state;	/* scikit-learn's rand_r state */
 	size_t k, stride;	/* classes (0: regression); histogram slot size */
 	uint32_t *idx;
 	double *sw;		/* weight of each row in this tree */
 	struct pv *pv;
 	double *hist;		/* mtry x MAX_BINS x stride */
 	double *lacc, *tot;	/* k (or 2) running sums */
-	int *feats;		/* the features, shuffled as drawn */
+	int *feats, *constant;	/* scikit-learn's features and constant_features */
+	int *hfeats;		/* the histogram splits' draws */
 	size_t mtry;
 	/* The tree being built, and per node its weight and impurity. */
 	struct mlci_tree *t;
@@ -371,32 +372,40 @@ static double proxy(const struct grower *g, const double *l, const double *tot)
 
 		return sl * sl / wl + sr * sr / wr;
 	}
-	if (g->p->criterion == MLCI_TREE_ENTROPY) {
-		double wl = 0, wr = 0, r = 0;
+	{
+		/* scikit-learn's children_impurity and proxy, operation for operation. */
+		double wl = 0, wr = 0, il = 0, ir = 0;
 
 		for (c = 0; c < g->k; c++) {
-			double a = l[c], b = tot[c] - l[c];
-
-			wl += a;
-			wr += b;
-			if (a > 0)
-				r += a * log(a);
-			if (b > 0)
-				r += b * log(b);
+			wl += l[c];
+			wr += tot[c] - l[c];
 		}
-		return r - wl * log(wl) - wr * log(wr);
-	} else {
-		double wl = 0, wr = 0, ql = 0, qr = 0;
+		if (g->p->criterion == MLCI_TREE_ENTROPY) {
+			for (c = 0; c < g->k; c++) {
+				double a = l[c], b = tot[c] - l[c];
 
-		for (c = 0; c < g->k; c++) {
-			double a = l[c], b = tot[c] - l[c];
+				if (a > 0) {
+					a /= wl;
+					il -= a * (log(a) / log(2.0));
+				}
+				if (b > 0) {
+					b /= wr;
+					ir -= b * (log(b) / log(2.0));
+				}
+			}
+		} else {
+			double ql = 0, qr = 0;
 
-			wl += a;
-			wr += b;
-			ql += a * a;
-			qr += b * b;
+			for (c = 0; c < g->k; c++) {
+				double a = l[c], b = tot[c] - l[c];
+
+				ql += a * a;
+				qr += b * b;
+			}
+			il = 1.0 - ql / (wl * wl);
+			ir = 1.0 - qr / (wr * wr);
 		}
-		return ql / wl + qr / wr;
+		return -wr * ir - wl * il;
 	}
 }
 
@@ -420,7 +429,7 @@ static inline void acc_add(const struct grower *g, double *acc, uint32_t i)
 static int exact_feature(struct grower *g, int f, size_t s, size_t e,
 			 const double *tot, struct split *best)
 {
-	const double *col = g->td->Xc + (size_t)f * g->td->n;
+	const float *col = g->td->Xc + (size_t)f * g->td->n;
 	size_t m = e - s, i, msl = g->p->min_samples_leaf;
 	size_t na = g->k ? g->k : 2;
 	struct pv *a = g->pv;
@@ -538,38 +547,105 @@ static void hist_features(struct grower *g, int *fs, size_t nf, size_t s,
 	}
 }
 
-/* Draw features and find the best split of rows [s, e) as scikit-learn's BestSplitter. */
-static void find_split(struct grower *g, size_t s, size_t e, const double *tot,
+/* scikit-learn's our_rand_r and rand_int: a 32-bit xorshift. */
+static uint32_t rand_r32(uint32_t *state)
+{
+	if (!*state)
+		*state = 1;
+	*state ^= *state << 13;
+	*state ^= *state >> 17;
+	*state ^= *state << 5;
+	return *state % ((uint32_t)0x7fffffff + 1);
+}
+
+static size_t rand_int(size_t lo, size_t hi, uint32_t *state)
+{
+	return lo + rand_r32(state) % (hi - lo);
+}
+
+/*
+ * The best exact split of rows [s, e) as scikit-learn's BestSplitter:
+ * the same draws from the same generator over the same persistent
+ * feature order, constants known from the parent (*nconst) skipped, so
+ * a seed gives scikit-learn's tree for its random_state.
+ */
+static void exact_split(struct grower *g, size_t s, size_t e, const double *tot,
+			struct split *best, size_t *nconst)
+{
+	int *features = g->feats, *constant = g->constant;
+	size_t f_i = g->td->d, n_visited = 0, n_found = 0, n_drawn = 0;
+	size_t n_known = *nconst, n_total = n_known, f_j;
+	int t;
+
+	while (f_i > n_total && (n_visited < g->mtry || n_visited <= n_found + n_drawn)) {
+		n_visited++;
+		f_j = rand_int(n_drawn, f_i - n_found, &g->rand_state);
+		if (f_j < n_known) {
+			t = features[n_drawn];
+			features[n_drawn] = features[f_j];
+			features[f_j] = t;
+			n_drawn++;
+			continue;
+		}
+		f_j += n_found;
+		if (exact_feature(g, features[f_j], s, e, tot, best)) {
+			t = features[f_j];
+			features[f_j] = features[n_total];
+			features[n_total] = t;
+			n_found++;
+			n_total++;
+		} else {
+			f_i--;
+			t = features[f_i];
+			features[f_i] = features[f_j];
+			features[f_j] = t;
+		}
+	}
+	/* scikit-learn keeps the known constants in their order for the children. */
+	memcpy(features, constant, n_known * sizeof(int));
+	memcpy(constant + n_known, features + n_known, n_found * sizeof(int));
+	*nconst = n_total;
+}
+
+/*
+ * Histogram splits: draw the features still wanted all at once (a
+ * Fisher-Yates shuffle), build their histograms in one pass over the
+ * rows, and draw again while constant ones fell short of mtry.
+ */
+static void hist_split(struct grower *g, size_t s, size_t e, const double *tot,
 		       struct split *best)
 {
 	size_t d = g->td->d, drawn = 0, found = 0, i;
-	int hist = g->td->bins && (e - s) >= g->p->exact_below;
 
-	best->feature = -1;
-	best->proxy = -INFINITY;
 	for (i = 0; i < d; i++)
-		g->feats[i] = (int)i;
+		g->hfeats[i] = (int)i;
 	while (found < g->mtry && drawn < d) {
-		size_t want = hist ? g->mtry - found : 1, nf = 0, nconst = 0;
-		int *fs = g->feats + drawn;
+		size_t want = g->mtry - found, nf = 0, nconst = 0;
+		int *fs = g->hfeats + drawn;
 
-		/* Fisher-Yates, one draw at a time among the features left. */
 		while (nf < want && drawn < d) {
-			size_t j = drawn + (size_t)mlci_rng_below(g->rng, d - drawn);
-			int t = g->feats[j];
+			size_t j = rand_int(drawn, d, &g->rand_state);
+			int t = g->hfeats[j];
 
-			g->feats[j] = g->feats[drawn];
-			g->feats[drawn] = t;
+			g->hfeats[j] = g->hfeats[drawn];
+			g->hfeats[drawn] = t;
 			drawn++;
 			nf++;
 		}
-		if (hist) {
-			hist_features(g, fs, nf, s, e, tot, best, &nconst);
-			found += nf - nconst;
-		} else {
-			found += 1 - (size_t)exact_feature(g, fs[0], s, e, tot, best);
-		}
+		hist_features(g, fs, nf, s, e, tot, best, &nconst);
+		found += nf - nconst;
 	}
+}
+
+static void find_split(struct grower *g, size_t s, size_t e, const double *tot,
+		       struct split *best, size_t *nconst)
+{
+	best->feature = -1;
+	best->proxy = -INFINITY;
+	if (g->td->bins && (e - s) >= g->p->exact_below)
+		hist_split(g, s, e, tot, best);
+	else
+		exact_split(g, s, e, tot, best, nconst);
 }
 
 static size_t partition(struct grower *g, size_t s, size_t e,
@@ -633,11 +709,12 @@ struct frame {
 	size_t s, e;
 	int depth;
 	int64_t parent;		/* the split node whose right child this is, or -1 */
+	size_t nconst;		/* features known constant here (scikit-learn's) */
 };
 
 int mlci_tree_grow(struct mlci_tree *t, const struct mlci_tree_data *td,
 		   const struct mlci_tree_params *p, const uint32_t *count,
-		   struct mlci_rng *rng)
+		   uint32_t seed)
 {
 	struct grower g;
 	struct frame *stack;
@@ -648,7 +725,7 @@ int mlci_tree_grow(struct mlci_tree *t, const struct mlci_tree_data *td,
 	memset(&g, 0, sizeof(g));
 	g.td = td;
 	g.p = p;
-	g.rng = rng;
+	g.rand_state = seed;
 	g.t = t;
 	g.k = td->nclasses;
 	na = g.k ? g.k : 2;
@@ -670,6 +747,10 @@ int mlci_tree_grow(struct mlci_tree *t, const struct mlci_tree_data *td,
 	}
 	g.pv = xmalloc(m * sizeof(struct pv));
 	g.feats = xmalloc(td->d * sizeof(int));
+	g.constant = xmalloc(td->d * sizeof(int));
+	g.hfeats = xmalloc(td->d * sizeof(int));
+	for (i = 0; i < td->d; i++)
+		g.feats[i] = g.constant[i] = (int)i;
 	if (td->bins)
 		g.hist = xmalloc(g.mtry * MAX_BINS * g.stride * sizeof(double));
 	g.lacc = xmalloc(na * sizeof(double));
@@ -679,7 +760,7 @@ int mlci_tree_grow(struct mlci_tree *t, const struct mlci_tree_data *td,
 	{
 		size_t scap = 64;
 
-		stack[sp++] = (struct frame){ 0, m, 0, -1 };
+		stack[sp++] = (struct frame){ 0, m, 0, -1, 0 };
 		while (sp) {
 			struct frame fr = stack[--sp];
 			size_t node = new_node(&g), nn = fr.e - fr.s, mid;
@@ -701,7 +782,7 @@ int mlci_tree_grow(struct mlci_tree *t, const struct mlci_tree_data *td,
 				nn < 2 * p->min_samples_leaf ||
 				imp <= DBL_EPSILON;
 			if (!leaf) {
-				find_split(&g, fr.s, fr.e, tot, &best);
+				find_split(&g, fr.s, fr.e, tot, &best, &fr.nconst);
 				leaf = best.feature < 0;
 			}
 			if (leaf) {
@@ -716,8 +797,8 @@ int mlci_tree_grow(struct mlci_tree *t, const struct mlci_tree_data *td,
 				stack = xrealloc(stack, scap * sizeof(*stack));
 			}
 			/* Right first, so the left child is popped next: node + 1. */
-			stack[sp++] = (struct frame){ mid, fr.e, fr.depth + 1, (int64_t)node };
-			stack[sp++] = (struct frame){ fr.s, mid, fr.depth + 1, -1 };
+			stack[sp++] = (struct frame){ mid, fr.e, fr.depth + 1, (int64_t)node, fr.nconst };
+			stack[sp++] = (struct frame){ fr.s, mid, fr.depth + 1, -1, fr.nconst };
 		}
 	}
 	t->gain = xcalloc(t->n_nodes, sizeof(double));
@@ -735,6 +816,8 @@ int mlci_tree_grow(struct mlci_tree *t, const struct mlci_tree_data *td,
 	free(g.sw);
 	free(g.pv);
 	free(g.feats);
+	free(g.constant);
+	free(g.hfeats);
 	free(g.hist);
 	free(g.lacc);
 	free(g.nw);
@@ -747,7 +830,7 @@ const double *mlci_tree_leaf(const struct mlci_tree *t, const double *x)
 	size_t i = 0;
 
 	while (t->feature[i] >= 0)
-		i = x[t->feature[i]] <= t->threshold[i] ? i + 1 : (size_t)t->right[i];
+		i = (double)(float)x[t->feature[i]] <= t->threshold[i] ? i + 1 : (size_t)t->right[i];
 	return t->value + (size_t)t->right[i] * t->nout;
 }
 
@@ -770,6 +853,34 @@ int mlci_tree_add_importances(const struct mlci_tree *t, size_t d, double *out)
 		out[i] += sum > 0 ? imp[i] / sum : 0;
 	free(imp);
 	return 1;
+}
+
+uint32_t mlci_tree_sklearn_seed(uint64_t random_state)
+{
+	uint32_t mt[624], y;
+	int i, k = 624;
+
+	mt[0] = (uint32_t)random_state;
+	for (i = 1; i < 624; i++)
+		mt[i] = 1812433253U * (mt[i - 1] ^ (mt[i - 1] >> 30)) + (uint32_t)i;
+	for (;;) {
+		if (k >= 624) {
+			for (i = 0; i < 624; i++) {
+				y = (mt[i] & 0x80000000U) | (mt[(i + 1) % 624] & 0x7fffffffU);
+				mt[i] = mt[(i + 397) % 624] ^ (y >> 1) ^ (y & 1 ? 0x9908b0dfU : 0);
+			}
+			k = 0;
+		}
+		y = mt[k++];
+		y ^= y >> 11;
+		y ^= (y << 7) & 0x9d2c5680U;
+		y ^= (y << 15) & 0xefc60000U;
+		y ^= y >> 18;
+		/* numpy's legacy bounded draw: mask to 31 bits, reject above the range. */
+		y &= 0x7fffffffU;
+		if (y <= 0x7ffffffeU)
+			return y;
+	}
 }
 
 /* ---- JSON ---- */

@@ -8,7 +8,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "random.h"
 
 enum mlci_tree_criterion {
 	MLCI_TREE_GINI = 0,
@@ -51,7 +50,8 @@ size_t mlci_tree_max_features(const struct mlci_tree_params *p, size_t d);
 
 /*
  * A fitted tree, nodes in depth-first pre-order: a split node i sends a
- * row with x[feature[i]] <= threshold[i] to node i + 1 and the others to
+ * row with x[feature[i]] <= threshold[i] to node i + 1 (x rounded to
+ * single precision first, as scikit-learn's trees read their input) and the others to
  * node right[i]; a leaf has feature -1 and right[i] is its leaf number,
  * whose nout values are at value[right[i] * nout] (class probabilities
  * summing to 1, or the mean target).
@@ -84,7 +84,7 @@ struct mlci_tree_data {
 	const double *X, *y;
 	size_t n, d, nclasses;
 	double *w;		/* n weights (ones when none given) */
-	double *Xc;		/* column-major copy, d x n */
+	float *Xc;		/* column-major copy, d x n, in single precision */
 	uint8_t *bins;		/* row-major n x d bin numbers, or NULL */
 	double *edges;		/* d x 255 upper bin edges */
 	int *nbins;		/* bins per feature */
@@ -104,13 +104,25 @@ void mlci_tree_data_release(struct mlci_tree_data *td);
 /*
  * Grow t (initialised; released first) on td with params. count: NULL,
  * or n multiplicities of the rows (a bootstrap sample: a row counted c
- * times weighs c * w, and a row counted 0 is left out). Feature draws
- * and ties between equal splits use rng. Returns 0 or a negative exit
- * code.
+ * times weighs c * w, and a row counted 0 is left out). seed is the
+ * state of the generator that draws the features of each node, which
+ * breaks ties between equally good splits; exact nodes draw as
+ * scikit-learn's BestSplitter does, so seed =
+ * mlci_tree_sklearn_seed(random_state) grows scikit-learn's tree (up to
+ * rounding in the sums of non-integer weights or targets). Returns 0 or
+ * a negative exit code.
  */
 int mlci_tree_grow(struct mlci_tree *t, const struct mlci_tree_data *td,
 		   const struct mlci_tree_params *p, const uint32_t *count,
-		   struct mlci_rng *rng);
+		   uint32_t seed);
+
+/*
+ * The splitter seed scikit-learn's DecisionTree* draws for an integer
+ * random_state: numpy's RandomState(random_state).randint(0, 2^31 - 1),
+ * the first masked draw of MT19937 seeded by init_genrand (the seed's
+ * low 32 bits).
+ */
+uint32_t mlci_tree_sklearn_seed(uint64_t random_state);
 
 /* The leaf values (nout) of row x. */
 const double *mlci_tree_leaf(const struct mlci_tree *t, const double *x);
