@@ -100,7 +100,7 @@ static int ref_load(const char *dir, const cJSON *obj, struct refcase *rc)
 }
 
 /* The case's random_state (0 when not given). */
-static uint64_t ref_random_state(const struct refcase *rc)
+static inline uint64_t ref_random_state(const struct refcase *rc)
 {
 	const cJSON *params = cJSON_GetObjectItemCaseSensitive(rc->obj, "params");
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(params, "random_state");
