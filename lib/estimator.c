@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "forest.h"
 #include "json.h"
 #include "linear.h"
 #include "mlp.h"
@@ -568,6 +569,9 @@ const struct mlci_family mlci_families[] = {
 		.history = mlp_history,
 		.convergence = mlp_convergence
 	},
+	/* The tree families' adapters live in lib/forest.c. */
+	{ MLCI_DECISION_TREE_FAMILY },
+	{ MLCI_RANDOM_FOREST_FAMILY },
 	{ .name = NULL }
 };
 

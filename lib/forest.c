@@ -534,12 +534,17 @@ int mlci_treefam_set_param(const struct mlci_family *fam, void *params,
 		static const char *const names[] = { "gini", "entropy", "log_loss", "squared_error" };
 		size_t i;
 
+		/* auto: the task's default, as params_flat() writes it when none is given. */
+		if (cJSON_IsString(it) && !strcmp(it->valuestring, "auto")) {
+			p->criterion_set = 0;
+			return 0;
+		}
 		for (i = 0; cJSON_IsString(it) && i < 4; i++)
 			if (!strcmp(it->valuestring, names[i]))
 				break;
 		if (!cJSON_IsString(it) || i == 4)
 			return mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
-						 "'criterion' must be 'gini', 'entropy', 'log_loss' or 'squared_error'");
+						 "'criterion' must be 'gini', 'entropy', 'log_loss', 'squared_error' or 'auto'");
 		tp->criterion = i == 0 ? MLCI_TREE_GINI : i == 3 ? MLCI_TREE_SQUARED_ERROR
 			: MLCI_TREE_ENTROPY;
 		p->criterion_set = 1;
@@ -557,7 +562,9 @@ int mlci_treefam_set_param(const struct mlci_family *fam, void *params,
 			tp->min_samples_leaf = (size_t)v;
 	} else if (!strcmp(key, "max_features")) {
 		p->max_features_set = 1;
-		if (cJSON_IsNull(it) || (cJSON_IsString(it) && !strcmp(it->valuestring, "all"))) {
+		if (p->forest && cJSON_IsString(it) && !strcmp(it->valuestring, "auto")) {
+			p->max_features_set = 0;
+		} else if (cJSON_IsNull(it) || (cJSON_IsString(it) && !strcmp(it->valuestring, "all"))) {
 			tp->max_features = MLCI_MAXF_ALL;
 		} else if (cJSON_IsString(it) && !strcmp(it->valuestring, "sqrt")) {
 			tp->max_features = MLCI_MAXF_SQRT;
@@ -573,7 +580,8 @@ int mlci_treefam_set_param(const struct mlci_family *fam, void *params,
 			tp->max_features_value = it->valuedouble;
 		} else {
 			return mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
-						 "'max_features' must be 'sqrt', 'log2', 'all', null, a fraction between 0 and 1 or a whole number >= 1");
+						 "'max_features' must be 'sqrt', 'log2', 'all', null, %sa fraction between 0 and 1 or a whole number >= 1",
+						 p->forest ? "'auto', " : "");
 		}
 	} else if (!strcmp(key, "class_weight")) {
 		ret = set_class_weight(p, cfg, it);
