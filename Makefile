@@ -20,7 +20,7 @@ MLCI_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS))
 # Each program links only the libraries its objects use (OpenBLAS starts
 # threads when loaded: ml-gate must not pay for it).
-MLCI_LIBS = -Wl,--as-needed $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
+MLCI_LIBS = -Wl,--as-needed $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm -pthread
 ifdef WERROR
 MLCI_CFLAGS += -Werror
 endif

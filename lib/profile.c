@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Streaming, mergeable statistics of one column: ml-validate's validate.stats. */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ static const struct mlci_profile_limits default_limits =
 void mlci_profile_init(struct mlci_profile *p, enum mlci_profile_kind kind,
 		       const struct mlci_profile_limits *limits)
 {
+	mlci_profile_sync();
 	memset(p, 0, sizeof(*p));
 	p->kind = kind;
 	p->limits = limits ? *limits : default_limits;
@@ -44,6 +46,7 @@ void mlci_profile_release(struct mlci_profile *p)
 {
 	struct mlci_profile_limits limits = p->limits;
 
+	mlci_profile_sync();
 	free(p->buf);
 	mlci_kll_release(&p->kll);
 	mlci_distinct_release(&p->distinct);
@@ -53,6 +56,7 @@ void mlci_profile_release(struct mlci_profile *p)
 
 uint64_t mlci_profile_count(const struct mlci_profile *p)
 {
+	mlci_profile_sync();
 	if (p->kind == MLCI_PROFILE_STRING)
 		return p->strings;
 	return p->sketch ? p->flushed + p->nbuf : p->nbuf;
@@ -153,6 +157,144 @@ static void flush(struct mlci_profile *p)
 	p->nbuf = 0;
 }
 
+/*
+ * Sketch-mode batches are sorted and fed to the sketches by one background
+ * thread while the caller reads on (ml-validate's parsing and the batches'
+ * sorting then share two cores). Each profile's batches are processed in
+ * the order they were added, by one thread, so the sketches are exactly
+ * what the same batches fed in the caller's thread would give. The worker
+ * touches only a number profile's flushed, mean, m2, min, max, kll and
+ * distinct; every public function but the add_* waits for the queue to
+ * drain first (mlci_profile_sync()).
+ */
+#define BG_QUEUE 64	/* batches waiting: 64 x 32 KiB at most */
+#define BG_POOL 8	/* spare batch buffers kept */
+
+struct bg_job {
+	struct mlci_profile *p;
+	double *v;
+	size_t n;
+	int spill;	/* v is the exact values' buffer: freed after */
+};
+
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	struct bg_job q[BG_QUEUE];
+	size_t head, count;
+	int busy;		/* the worker is processing a job */
+	double *pool[BG_POOL];
+	size_t npool;
+	int started;		/* the worker runs (set by the caller's thread) */
+	int disabled;		/* the worker could not start, or was turned off */
+} bg = { .mu = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER,
+	 .done = PTHREAD_COND_INITIALIZER };
+
+static void *bg_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&bg.mu);
+	for (;;) {
+		struct bg_job j;
+
+		while (!bg.count)
+			pthread_cond_wait(&bg.work, &bg.mu);
+		j = bg.q[bg.head];
+		bg.head = (bg.head + 1) % BG_QUEUE;
+		bg.count--;
+		bg.busy = 1;
+		pthread_mutex_unlock(&bg.mu);
+
+		mlci_sort_doubles(j.v, j.n);
+		feed_sorted(j.p, j.v, j.n);
+
+		pthread_mutex_lock(&bg.mu);
+		if (!j.spill && bg.npool < BG_POOL)
+			bg.pool[bg.npool++] = j.v;
+		else
+			free(j.v);
+		bg.busy = 0;
+		pthread_cond_broadcast(&bg.done);
+	}
+	return NULL;
+}
+
+/* Start the worker once; 0 when it runs. */
+static int bg_start(void)
+{
+	pthread_attr_t a;
+	pthread_t t;
+	int err;
+
+	if (bg.started)
+		return 0;
+	if (bg.disabled)
+		return -1;
+	if (pthread_attr_init(&a)) {
+		bg.disabled = 1;
+		return -1;
+	}
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	err = pthread_create(&t, &a, bg_main, NULL);
+	pthread_attr_destroy(&a);
+	if (err) {
+		bg.disabled = 1;
+		return -1;
+	}
+	bg.started = 1;
+	return 0;
+}
+
+void mlci_profile_sync(void)
+{
+	if (!bg.started)
+		return;
+	pthread_mutex_lock(&bg.mu);
+	while (bg.count || bg.busy)
+		pthread_cond_wait(&bg.done, &bg.mu);
+	pthread_mutex_unlock(&bg.mu);
+}
+
+void mlci_profile_background(int on)
+{
+	mlci_profile_sync();
+	if (!on)
+		bg.disabled = 1;
+	else if (!bg.started)
+		bg.disabled = 0;
+}
+
+/*
+ * Hand p's full buffer to the worker and give p an empty batch buffer;
+ * -1 (nothing done) when there is no worker.
+ */
+static int bg_flush(struct mlci_profile *p, int spill)
+{
+	double *fresh = NULL;
+
+	if (bg_start())
+		return -1;
+	pthread_mutex_lock(&bg.mu);
+	while (bg.count == BG_QUEUE)
+		pthread_cond_wait(&bg.done, &bg.mu);
+	bg.q[(bg.head + bg.count) % BG_QUEUE] =
+		(struct bg_job){ p, p->buf, p->nbuf, spill };
+	bg.count++;
+	if (bg.npool)
+		fresh = bg.pool[--bg.npool];
+	pthread_cond_signal(&bg.work);
+	pthread_mutex_unlock(&bg.mu);
+	if (!fresh)
+		fresh = xmalloc(MLCI_PROFILE_BATCH * sizeof(*fresh));
+	p->buf = fresh;
+	p->nbuf = 0;
+	if (spill) {
+		p->sketch = 1;
+		p->buf_alloc = p->buf_limit = MLCI_PROFILE_BATCH;
+	}
+	return 0;
+}
+
 void mlci_profile_add_number_slow(struct mlci_profile *p, double v)
 {
 	if (p->kind != MLCI_PROFILE_NUMBER)
@@ -170,9 +312,11 @@ void mlci_profile_add_number_slow(struct mlci_profile *p, double v)
 		p->buf = xrealloc(p->buf, a * sizeof(*p->buf));
 		p->buf_alloc = p->buf_limit = a;
 	} else if (!p->sketch) {
-		spill(p);
+		if (bg_flush(p, 1))
+			spill(p);
 	} else {
-		flush(p);
+		if (bg_flush(p, 0))
+			flush(p);
 	}
 	p->buf[p->nbuf++] = v;
 }
@@ -370,6 +514,7 @@ static void numview_histogram(const struct numview *s, size_t bins,
 
 double *mlci_profile_values(const struct mlci_profile *p, size_t *n)
 {
+	mlci_profile_sync();
 	*n = 0;
 	if (p->kind != MLCI_PROFILE_NUMBER || p->sketch)
 		return NULL;
@@ -383,6 +528,7 @@ size_t mlci_profile_weighted_values(const struct mlci_profile *p,
 	struct numview s;
 	size_t i;
 
+	mlci_profile_sync();
 	*values = NULL;
 	*weights = NULL;
 	if (p->kind != MLCI_PROFILE_NUMBER || !mlci_profile_count(p))
@@ -404,6 +550,7 @@ double mlci_profile_quantile(const struct mlci_profile *p, double q)
 	struct numview s;
 	double v;
 
+	mlci_profile_sync();
 	if (p->kind != MLCI_PROFILE_NUMBER || !mlci_profile_count(p))
 		return NAN;
 	numview_build(p, &s);
@@ -436,6 +583,7 @@ struct mlci_profile_category *mlci_profile_categories(
 	struct mlci_profile_category *c;
 	size_t i;
 
+	mlci_profile_sync();
 	*n = 0;
 	*exact = 0;
 	if (p->kind != MLCI_PROFILE_STRING || !p->top.n)
@@ -457,6 +605,7 @@ struct mlci_profile_category *mlci_profile_categories(
 int mlci_profile_merge(struct mlci_profile *into,
 		       const struct mlci_profile *from)
 {
+	mlci_profile_sync();
 	if (into->kind != from->kind)
 		return mlci_error(MLCI_EXIT_INPUT,
 				  "cannot merge statistics of a %s column into a %s column",
@@ -475,6 +624,7 @@ int mlci_profile_merge(struct mlci_profile *into,
 
 size_t mlci_profile_state_size(const struct mlci_profile *p)
 {
+	mlci_profile_sync();
 	return sizeof(*p) + p->buf_alloc * sizeof(*p->buf) +
 	       mlci_kll_state_size(&p->kll) +
 	       mlci_distinct_state_size(&p->distinct) +
@@ -826,6 +976,7 @@ cJSON *mlci_profile_to_json(const struct mlci_profile *p, int with_state)
 {
 	cJSON *o = checked(cJSON_CreateObject());
 
+	mlci_profile_sync();
 	mlci_json_set_number(o, "count", (double)mlci_profile_count(p));
 	mlci_json_set_number(o, "missing", (double)p->missing);
 	if (p->kind == MLCI_PROFILE_NUMBER)
@@ -1225,6 +1376,7 @@ int mlci_profile_from_json(const cJSON *j, struct mlci_profile *out,
 	uint64_t format, count, missing;
 	int ret;
 
+	mlci_profile_sync();
 	mlci_profile_init(out, MLCI_PROFILE_NUMBER, NULL);
 	st = cJSON_IsObject(j) ? cJSON_GetObjectItemCaseSensitive(j, "state")
 			       : NULL;

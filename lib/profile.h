@@ -150,6 +150,21 @@ static inline void mlci_profile_add_number(struct mlci_profile *p, double v)
 		mlci_profile_add_number_slow(p, v);
 }
 
+/*
+ * Past limits.max_values, full batches go to one background thread
+ * (started on the first such batch; without it, they are processed in the
+ * caller's thread), which sorts them and feeds the sketches in the order
+ * they were added: the results are the same bit for bit either way. Every
+ * function here but the mlci_profile_add_*() waits for that work first,
+ * so callers see no difference; the add_* and those functions must be
+ * called from one thread. mlci_profile_sync() waits for it explicitly
+ * (before moving a profile in memory, as realloc() of an array of them);
+ * mlci_profile_background(0) processes batches in the caller's thread from
+ * then on (1: in the background again).
+ */
+void mlci_profile_sync(void);
+void mlci_profile_background(int on);
+
 /* Add the string s[0..len) to a string profile (ignored by a number one). */
 void mlci_profile_add_string(struct mlci_profile *p, const char *s, size_t len);
 

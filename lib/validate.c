@@ -159,6 +159,7 @@ static struct mlci_colstats *stats_add(struct mlci_stats *s, const char *name,
 {
 	struct mlci_colstats *c;
 
+	mlci_profile_sync();	/* no batch of these profiles in flight */
 	s->cols = xrealloc(s->cols, (s->ncols + 1) * sizeof(*s->cols));
 	c = &s->cols[s->ncols++];
 	memset(c, 0, sizeof(*c));

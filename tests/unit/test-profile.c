@@ -1150,6 +1150,68 @@ static void test_sketch_parts(void)
 	free(c);
 }
 
+/* ---- batches sorted in the background ---- */
+
+/* Three columns fed row by row, as ml-validate does; their states as text. */
+static char *feed_columns(int background, uint64_t seed)
+{
+	struct mlci_profile p[3], m;
+	struct mlci_rng r;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, c;
+
+	mlci_profile_background(background);
+	mlci_rng_seed(&r, seed);
+	for (c = 0; c < 3; c++)
+		mlci_profile_init(&p[c], MLCI_PROFILE_NUMBER, NULL);
+	for (i = 0; i < 700000; i++) {
+		mlci_profile_add_number(&p[0], gauss(&r) * 1e3 + (double)i);
+		mlci_profile_add_number(&p[1], floor(mlci_rng_uniform(&r) * 60));
+		if (i % 7)
+			mlci_profile_add_number(&p[2], cauchy(&r));
+		else
+			mlci_profile_add_missing(&p[2]);
+		if (i == 350000) {	/* a read in the middle waits for the batches */
+			strbuf_addf(&sb, "%llu %llu;",
+				    (unsigned long long)mlci_profile_count(&p[0]),
+				    (unsigned long long)mlci_profile_count(&p[2]));
+		}
+	}
+	mlci_profile_init(&m, MLCI_PROFILE_NUMBER, NULL);
+	for (c = 0; c < 3; c++) {
+		cJSON *j = mlci_profile_to_json(&p[c], 1);
+
+		mlci_json_print(j, 0, &sb);
+		cJSON_Delete(j);
+		CHECK(!mlci_profile_merge(&m, &p[c]), "background: merge");
+	}
+	for (i = 0; i < 300000; i++)	/* the merged profile fed on */
+		mlci_profile_add_number(&m, mlci_rng_uniform(&r));
+	{
+		cJSON *j = mlci_profile_to_json(&m, 1);
+
+		mlci_json_print(j, 0, &sb);
+		cJSON_Delete(j);
+	}
+	for (c = 0; c < 3; c++)
+		mlci_profile_release(&p[c]);
+	mlci_profile_release(&m);
+	mlci_profile_background(1);
+	return strbuf_detach(&sb, NULL);
+}
+
+static void test_background(void)
+{
+	char *fg = feed_columns(0, 11), *bg = feed_columns(1, 11);
+
+	CHECK(strstr(fg, "350001 300000;") != NULL,
+	      "background: counts read mid-stream are complete");
+	CHECK(!strcmp(fg, bg),
+	      "background: the states are those of batches fed in the caller's thread, byte for byte");
+	free(fg);
+	free(bg);
+}
+
 int main(void)
 {
 	test_sketch_parts();
@@ -1164,5 +1226,6 @@ int main(void)
 	test_distinct();
 	test_quantile_sketch();
 	test_memory();
+	test_background();
 	return unit_done();
 }
