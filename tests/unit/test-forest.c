@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
+#include <time.h>
 
 /*
  * The live comparison: /usr/bin/python3 tests/tools/tree-reference.py DIR
@@ -207,9 +208,65 @@ static void test_importances(void)
 	mlci_forest_release(&f);
 }
 
-int main(void)
+/*
+ * tests/bench/forest-bench.sh: fit 100 trees (scikit-learn's defaults,
+ * histogram splits) on DIR/bench.X (n x p) and DIR/bench.y with jobs
+ * threads, and print the fit time and the accuracy on bench.Xt/yt.
+ */
+static int bench(const char *dir, size_t n, size_t p, int jobs)
+{
+	struct mlci_forest_params fp;
+	struct mlci_forest f;
+	struct timespec t0, t1;
+	double *X, *y, *Xt, *yt, *pred, acc = 0;
+	size_t nt, i;
+	char *path = xstrfmt("%s/bench.yt", dir);
+	FILE *fp_ = fopen(path, "rb");
+
+	free(path);
+	if (!fp_)
+		return 1;
+	fseek(fp_, 0, SEEK_END);
+	nt = (size_t)ftell(fp_) / sizeof(double);
+	fclose(fp_);
+	X = ref_read(dir, "bench", "X", n * p);
+	y = ref_read(dir, "bench", "y", n);
+	Xt = ref_read(dir, "bench", "Xt", nt * p);
+	yt = ref_read(dir, "bench", "yt", nt);
+	if (!X || !y || !Xt || !yt)
+		return 1;
+	mlci_forest_params_init(&fp, 0);
+	fp.tree.max_bins = getenv("MLCI_BENCH_EXACT") ? 0 : 255;
+	fp.tree.exact_below = 256;
+	fp.n_jobs = jobs;
+	mlci_forest_init(&f);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (mlci_forest_fit(&f, X, y, NULL, n, p, 2, &fp))
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	pred = xmalloc(nt * sizeof(double));
+	mlci_forest_predict(&f, Xt, nt, pred);
+	for (i = 0; i < nt; i++)
+		acc += pred[i] == yt[i];
+	printf("{\"fit_seconds\": %.3f, \"accuracy\": %.4f}\n",
+	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9,
+	       acc / (double)nt);
+	free(X);
+	free(y);
+	free(Xt);
+	free(yt);
+	free(pred);
+	mlci_forest_release(&f);
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	int n;
+
+	if (argc == 6 && !strcmp(argv[1], "--bench"))
+		return bench(argv[2], (size_t)strtoull(argv[3], NULL, 10),
+			     (size_t)strtoull(argv[4], NULL, 10), atoi(argv[5]));
 
 	test_threads(0, 1);
 	test_threads(1, 1);
