@@ -227,6 +227,13 @@ struct source {
 	size_t field;		/* index in the record */
 	enum mlci_column_kind kind;
 	struct mlci_column *col;	/* NULL for the target */
+	/*
+	 * An inferred column is parsed as numbers while every value is one
+	 * (fast: no text kept); at the first that is not, its texts are
+	 * interned by a second read of the file (reread), in row order, as
+	 * if they had been from the start.
+	 */
+	int fast, reread;
 };
 
 struct loader {
@@ -402,9 +409,9 @@ static void grow_rows(struct loader *l, size_t n)
 		struct mlci_column *c = &ds->cols[i];
 
 		/* Every column keeps codes until the end unless declared numeric. */
-		if (l->src[i].kind == MLCI_COLUMN_NUMERIC)
+		if (l->src[i].kind == MLCI_COLUMN_NUMERIC || l->src[i].fast)
 			c->num = xrealloc(c->num, l->alloc_rows * sizeof(*c->num));
-		else
+		if (l->src[i].kind != MLCI_COLUMN_NUMERIC)
 			c->cat = xrealloc(c->cat, l->alloc_rows * sizeof(*c->cat));
 	}
 	if (ds->task == MLCI_TASK_REGRESSION)
@@ -435,7 +442,7 @@ static int read_row(struct loader *l)
 	grow_rows(l, r + 1);
 	ds->line[r] = csv->line;
 	for (i = 0; i < l->nsrc; i++) {
-		const struct source *s = &l->src[i];
+		struct source *s = &l->src[i];
 		const char *text = csv->field[s->field];
 		size_t len = csv->len[s->field];
 		int missing = is_missing(l->opt, text, len);
@@ -468,6 +475,19 @@ static int read_row(struct loader *l)
 			else if (parse_number(text, len, &c->num[r]))
 				return bad_number(l, c->source, text, len,
 						  csv->line);
+		} else if (s->fast) {
+			double v;
+
+			c->cat[r] = -1;
+			if (missing)
+				c->num[r] = NAN;
+			else if (!parse_number(text, len, &v) &&
+				 (isfinite(v) || !is_nonfinite_text(text, len)))
+				c->num[r] = v;
+			else
+				s->fast = 0, s->reread = 1;
+		} else if (s->reread) {
+			c->cat[r] = -1;	/* the second read's */
 		} else {
 			c->cat[r] = missing ? -1 :
 				mlci_strtab_intern(&c->categories, text, len);
@@ -490,6 +510,13 @@ static int settle_column(struct loader *l, struct source *s)
 	size_t i, bad = 0, nonfinite = 0, first_nonfinite = 0;
 
 	if (s->kind == MLCI_COLUMN_NUMERIC) {
+		c->kind = MLCI_COLUMN_NUMERIC;
+		return 0;
+	}
+	if (s->fast) {
+		/* Every value a finite number or missing. */
+		free(c->cat);
+		c->cat = NULL;
 		c->kind = MLCI_COLUMN_NUMERIC;
 		return 0;
 	}
@@ -624,6 +651,53 @@ static int target_missing_error(struct loader *l)
 			  l->ntarget_missing > n ? ", ..." : "");
 }
 
+/* Intern the texts of the columns that turned out not to be numbers. */
+static int reread(struct loader *l, const struct mlci_csv_options *copt)
+{
+	struct mlci_dataset *ds = l->ds;
+	struct mlci_csv csv;
+	size_t i, r = 0;
+	int ret, any = 0;
+
+	for (i = 0; i < l->nsrc; i++)
+		if (l->src[i].reread) {
+			struct mlci_column *c = l->src[i].col;
+
+			free(c->num);
+			c->num = NULL;
+			any = 1;
+		}
+	if (!any)
+		return 0;
+	memset(&csv, 0, sizeof(csv));
+	ret = mlci_csv_open(&csv, l->path, copt);
+	if (!ret && (ret = mlci_csv_read(&csv)) > 0)
+		ret = 0;	/* the header */
+	while (!ret && r < ds->nrows && (ret = mlci_csv_read(&csv)) > 0) {
+		ret = 0;
+		for (i = 0; i < l->nsrc; i++) {
+			const struct source *s = &l->src[i];
+			const char *text = csv.field[s->field];
+			size_t len = csv.len[s->field];
+
+			if (!s->reread)
+				continue;
+			if (csv.nfields <= s->field)
+				return mlci_error(MLCI_EXIT_INPUT,
+						  "%s: changed while read", l->path);
+			s->col->cat[r] = is_missing(l->opt, text, len) ? -1 :
+				mlci_strtab_intern(&s->col->categories, text, len);
+		}
+		r++;
+	}
+	mlci_csv_release(&csv);
+	if (ret < 0)
+		return ret;
+	if (r != ds->nrows)
+		return mlci_error(MLCI_EXIT_INPUT, "%s: changed while read", l->path);
+	return 0;
+}
+
 int mlci_dataset_load(struct mlci_dataset *ds, const char *path,
 		      const struct mlci_dataset_options *opt)
 {
@@ -658,6 +732,9 @@ int mlci_dataset_load(struct mlci_dataset *ds, const char *path,
 	}
 	if ((ret = setup_columns(&l)))
 		goto out;
+	/* Standard input cannot be read twice. */
+	for (i = 0; strcmp(path, "-") && i < ds->ncols; i++)
+		l.src[i].fast = l.src[i].kind == MLCI_COLUMN_INFER;
 	{
 		size_t nfields = l.csv.nfields;
 
@@ -683,6 +760,8 @@ int mlci_dataset_load(struct mlci_dataset *ds, const char *path,
 		ret = target_missing_error(&l);
 		goto out;
 	}
+	if ((ret = reread(&l, &copt)))
+		goto out;
 	for (i = 0; i < ds->ncols; i++)
 		if ((ret = settle_column(&l, &l.src[i])))
 			goto out;

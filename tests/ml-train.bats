@@ -195,7 +195,7 @@ credit_data() {
 	credit_data
 	run_ml 3 ml-train --config bad-param.yaml </dev/null
 	[ -z "$output" ]
-	assert_equal "$(printf '%s\n' "$stderr" | tail -n 1)" "ml-train: bad-param.yaml:7: unknown key 'max_iters' in 'params' (known: C, max_iter, tol, fit_intercept)"
+	assert_equal "$(printf '%s\n' "$stderr" | tail -n 1)" "ml-train: bad-param.yaml:7: unknown key 'max_iters' in 'params' (known: C, max_iter, tol, fit_intercept, class_weight)"
 }
 
 @test "an unknown model type: exit 3 at file:line, the valid ones listed" {

@@ -235,10 +235,11 @@ static void test_inference(void)
 
 	mlci_dataset_init(&ds);
 	path = write_file("infer.csv",
-			  "a,b,c,d,e\n"
-			  "1, 2.5 ,x,,NA\n"
-			  ",3,1,,NA\n"
-			  "-2e3,4,2,,NA\n");
+			  "a,b,c,d,e,f\n"
+			  "1, 2.5 ,x,,NA,3\n"
+			  ",3,1,,NA,\n"
+			  "-2e3,4,2,,NA,1\n"
+			  "5,6,2,,NA,z\n");
 	opt.missing_values = na;
 	opt.nmissing_values = 1;
 	ret = mlci_dataset_load(&ds, path, &opt);
@@ -255,7 +256,20 @@ static void test_inference(void)
 		CHECK_INT(ds.cols[2].categories.nr, 3, "c: three categories");
 		CHECK_INT(ds.cols[3].kind, MLCI_COLUMN_NUMERIC,
 			  "d: all missing reads as numeric (as pandas)");
-		CHECK_INT(ds.cols[4].nmissing, 3, "e: the missing_values text");
+		CHECK_INT(ds.cols[4].nmissing, 4, "e: the missing_values text");
+		/* Numbers until the last row: its texts in first-appearance order. */
+		CHECK_INT(ds.cols[5].kind, MLCI_COLUMN_CATEGORICAL,
+			  "f: a text after numbers makes it categorical");
+		CHECK(ds.cols[5].categories.nr == 3 &&
+		      !strcmp(ds.cols[5].categories.str[0], "3") &&
+		      !strcmp(ds.cols[5].categories.str[1], "1") &&
+		      !strcmp(ds.cols[5].categories.str[2], "z"),
+		      "f: categories 3, 1, z as they appear");
+		CHECK(ds.cols[5].cat[0] == 0 && ds.cols[5].cat[1] == -1 &&
+		      ds.cols[5].cat[2] == 1 && ds.cols[5].cat[3] == 2,
+		      "f: codes by row, missing -1");
+		CHECK_INT(ds.cols[5].nmissing, 1, "f: one missing");
+		CHECK(ds.cols[5].num == NULL, "f: no numbers kept");
 		CHECK_INT(ds.target == NULL, 1, "no target");
 	}
 	mlci_dataset_release(&ds);
