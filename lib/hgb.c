@@ -1,5 +1,1398 @@
 /* SPDX-License-Identifier: MIT */
-/* Placeholder: being written this session. */
+/* Histogram-based gradient-boosted trees, as scikit-learn 1.2's HistGradientBoostingClassifier/Regressor. */
 #include "hgb.h"
 
-typedef int mlci_hgb_placeholder;
+#include <float.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "random.h"
+#include "split.h"
+#include "usage.h"
+#include "wrapper.h"
+
+#define ALMOST_INF 1e300
+#define BIN_SUBSAMPLE 200000
+#define MIN_HESSIAN 1e-3
+/* Rows per unit of parallel work: fixed, so sums do not depend on threads. */
+#define CHUNK 8192
+
+void mlci_hgb_params_init(struct mlci_hgb_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->learning_rate = 0.1;
+	p->max_iter = 100;
+	p->max_leaf_nodes = 31;
+	p->max_depth = 0;
+	p->min_samples_leaf = 20;
+	p->l2_regularization = 0;
+	p->max_bins = 255;
+	p->early_stopping = -1;
+	p->validation_fraction = 0.1;
+	p->n_iter_no_change = 10;
+	p->tol = 1e-7;
+	p->seed = 0;
+	p->n_jobs = 1;
+}
+
+void mlci_hgb_model_init(struct mlci_hgb_model *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+void mlci_hgb_model_release(struct mlci_hgb_model *m)
+{
+	free(m->baseline);
+	free(m->tree_start);
+	free(m->nodes);
+	free(m->importances);
+	free(m->train_loss);
+	free(m->val_loss);
+	mlci_hgb_model_init(m);
+}
+
+/* ---- a fork-join pool: units of work claimed in any order, each writing its own output ---- */
+
+struct pool {
+	int nt;
+	pthread_t *th;
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	unsigned long gen;
+	int busy, quit;
+	void (*fn)(void *ctx, size_t unit, int tid);
+	void *ctx;
+	size_t nunits;
+	atomic_size_t next;
+};
+
+struct worker_arg {
+	struct pool *pool;
+	int tid;
+};
+
+static void pool_drain(struct pool *p, int tid)
+{
+	size_t u;
+
+	while ((u = atomic_fetch_add(&p->next, 1)) < p->nunits)
+		p->fn(p->ctx, u, tid);
+}
+
+static void *pool_worker(void *arg)
+{
+	struct worker_arg *wa = arg;
+	struct pool *p = wa->pool;
+	int tid = wa->tid;
+	unsigned long seen = 0;
+
+	free(wa);
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (p->gen == seen && !p->quit)
+			pthread_cond_wait(&p->work, &p->mu);
+		if (p->quit)
+			break;
+		seen = p->gen;
+		pthread_mutex_unlock(&p->mu);
+		pool_drain(p, tid);
+		pthread_mutex_lock(&p->mu);
+		if (--p->busy == 0)
+			pthread_cond_signal(&p->done);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+static void pool_start(struct pool *p, int nt)
+{
+	int i;
+
+	memset(p, 0, sizeof(*p));
+	p->nt = nt;
+	if (nt <= 1)
+		return;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->work, NULL);
+	pthread_cond_init(&p->done, NULL);
+	p->th = xcalloc(nt, sizeof(*p->th));
+	for (i = 1; i < nt; i++) {
+		struct worker_arg *wa = xmalloc(sizeof(*wa));
+
+		wa->pool = p;
+		wa->tid = i;
+		if (pthread_create(&p->th[i], NULL, pool_worker, wa)) {
+			free(wa);
+			p->nt = i;
+			break;
+		}
+	}
+}
+
+static void pool_stop(struct pool *p)
+{
+	int i;
+
+	if (p->nt <= 1)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->quit = 1;
+	pthread_cond_broadcast(&p->work);
+	pthread_mutex_unlock(&p->mu);
+	for (i = 1; i < p->nt; i++)
+		pthread_join(p->th[i], NULL);
+	free(p->th);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->work);
+	pthread_cond_destroy(&p->done);
+}
+
+static void pool_run(struct pool *p, size_t nunits,
+		     void (*fn)(void *ctx, size_t unit, int tid), void *ctx)
+{
+	size_t u;
+
+	if (p->nt <= 1 || nunits <= 1) {
+		for (u = 0; u < nunits; u++)
+			fn(ctx, u, 0);
+		return;
+	}
+	pthread_mutex_lock(&p->mu);
+	p->fn = fn;
+	p->ctx = ctx;
+	p->nunits = nunits;
+	atomic_store(&p->next, 0);
+	p->busy = p->nt - 1;
+	p->gen++;
+	pthread_cond_broadcast(&p->work);
+	pthread_mutex_unlock(&p->mu);
+	pool_drain(p, 0);
+	pthread_mutex_lock(&p->mu);
+	while (p->busy)
+		pthread_cond_wait(&p->done, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static int threads_of(int n_jobs)
+{
+	long c;
+
+	if (n_jobs >= 1)
+		return n_jobs;
+	c = sysconf(_SC_NPROCESSORS_ONLN);
+	return c >= 1 ? (int)c : 1;
+}
+
+/* ---- binning ---- */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* numpy's percentile(method="midpoint") of sorted a[0..n) at q in [0, 1]. */
+static double percentile_midpoint(const double *a, size_t n, double q)
+{
+	double vi = 0.5 * (floor((double)(n - 1) * q) + ceil((double)(n - 1) * q));
+	double prev = floor(vi), gamma, lo, hi, diff;
+	size_t i;
+
+	if (vi >= (double)(n - 1))
+		return a[n - 1];
+	if (vi < 0)
+		return a[0];
+	i = (size_t)prev;
+	gamma = fmod(vi, 1.0) == 0 ? 0.0 : 0.5;
+	lo = a[i];
+	hi = a[i + 1];
+	diff = hi - lo;
+	/* numpy's _lerp: from the upper end when gamma >= 0.5. */
+	if (gamma >= 0.5)
+		return hi - diff * (1 - gamma);
+	return lo + diff * gamma;
+}
+
+size_t mlci_hgb_bin_thresholds(double *x, size_t n, size_t max_bins,
+			       double *out)
+{
+	size_t i, m = 0, nd = 0, nt = 0;
+
+	for (i = 0; i < n; i++)
+		if (!isnan(x[i]))
+			x[m++] = x[i];
+	if (!m)
+		return 0;
+	qsort(x, m, sizeof(*x), cmp_double);
+	for (i = 0; i < m; i++)
+		if (!i || x[i] != x[i - 1])
+			nd++;
+	if (nd <= max_bins) {
+		double prev = x[0];
+
+		for (i = 1; i < m; i++)
+			if (x[i] != prev) {
+				out[nt++] = (prev + x[i]) * 0.5;
+				prev = x[i];
+			}
+	} else {
+		/* np.linspace(0, 100, max_bins + 1)[1:-1] / 100 */
+		double step = 100.0 / (double)max_bins;
+
+		for (i = 1; i < max_bins; i++)
+			out[nt++] = percentile_midpoint(x, m,
+							((double)i * step + 0.0) / 100.0);
+	}
+	for (i = 0; i < nt; i++)
+		if (out[i] > ALMOST_INF)
+			out[i] = ALMOST_INF;
+	return nt;
+}
+
+/* The bin of v: the number of thresholds below it; NaN in the missing bin. */
+static uint8_t bin_of(const double *thr, size_t nt, double v, size_t missing)
+{
+	size_t lo = 0, hi = nt;
+
+	if (isnan(v))
+		return (uint8_t)missing;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v <= thr[mid])
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return (uint8_t)lo;
+}
+
+/* ---- fitting ---- */
+
+struct hbin {
+	double g, h;
+	uint32_t c;
+};
+
+struct split {
+	double gain;
+	int feature;
+	unsigned bin;
+	int missing_left;
+	double gl, hl, gr, hr;
+	uint32_t nl, nr;
+	double vl, vr;
+};
+
+struct gnode {
+	size_t start, stop;
+	double sum_g, sum_h, value;
+	size_t depth;
+	int hist;			/* pool slot, or -1 */
+	int left, right;		/* children, -1 for a leaf */
+	int leaf;
+	struct split split;
+};
+
+struct fit {
+	const struct mlci_hgb_params *p;
+	struct pool pool;
+	size_t n, d, nb, missing_bin, k;
+	uint8_t *Xb;			/* column-major n x d bins */
+	double **thr;			/* per feature thresholds */
+	size_t *nthr;
+	uint8_t *has_missing;
+	const double *y, *w;
+	double *raw;			/* n x k */
+	float *g, *h;			/* k x n */
+	int const_hess;
+	int classify;
+	uint32_t *idx, *tmp;
+	float *og, *oh;
+	struct hbin **hists;
+	int *free_hists;
+	size_t nhists, nfree;
+	struct gnode *nodes;
+	size_t nnodes, alloc_nodes;
+	int *heap;
+	size_t nheap;
+	struct split *fsplits;		/* d per node search */
+	double *gains;			/* d: importance sums */
+	size_t nleaves;
+	/* per-call context of the parallel pieces */
+	size_t cur_k;
+	struct gnode *cur;
+	struct hbin *cur_hist, *cur_other;
+	double *partial;
+	size_t nchunks;
+	/* binning scratch */
+	const double *Xtrain;		/* row-major source for binning */
+	const size_t *rows;
+	size_t nrows_src, d_src;
+	double *scratch;		/* nt x nbin_rows */
+	size_t nbin_rows;
+	const size_t *bin_rows;
+};
+
+static int hist_get(struct fit *f)
+{
+	if (f->nfree)
+		return f->free_hists[--f->nfree];
+	f->hists = xrealloc(f->hists, (f->nhists + 1) * sizeof(*f->hists));
+	f->free_hists = xrealloc(f->free_hists,
+				 (f->nhists + 1) * sizeof(*f->free_hists));
+	f->hists[f->nhists] = xmalloc(f->d * f->nb * sizeof(struct hbin));
+	return (int)f->nhists++;
+}
+
+static void hist_put(struct fit *f, int h)
+{
+	if (h >= 0)
+		f->free_hists[f->nfree++] = h;
+}
+
+/* Bin the thresholds of one feature (unit = feature). */
+static void bin_feature(void *ctx, size_t j, int tid)
+{
+	struct fit *f = ctx;
+	double *x = f->scratch + (size_t)tid * f->nbin_rows;
+	size_t i;
+	uint8_t *col = f->Xb + j * f->n;
+	int miss = 0;
+
+	for (i = 0; i < f->nbin_rows; i++)
+		x[i] = f->Xtrain[f->rows[f->bin_rows[i]] * f->d_src + j];
+	f->nthr[j] = mlci_hgb_bin_thresholds(x, f->nbin_rows, f->nb - 1,
+					     f->thr[j]);
+	for (i = 0; i < f->n; i++) {
+		col[i] = bin_of(f->thr[j], f->nthr[j],
+				f->Xtrain[f->rows[i] * f->d_src + j],
+				f->missing_bin);
+		miss |= col[i] == f->missing_bin;
+	}
+	f->has_missing[j] = (uint8_t)miss;
+}
+
+static double log1pexp(double r)
+{
+	if (r <= -37)
+		return exp(r);
+	if (r <= 18)
+		return log1p(exp(r));
+	if (r <= 33.3)
+		return r + exp(-r);
+	return r;
+}
+
+/*
+ * Gradients and hessians of rows in chunk u, and the (weighted) loss of
+ * the current raw predictions in partial[u].
+ */
+static void grad_chunk(void *ctx, size_t u, int tid)
+{
+	struct fit *f = ctx;
+	size_t i, c, lo = u * CHUNK, hi = lo + CHUNK, k = f->k, n = f->n;
+	double loss = 0;
+
+	(void)tid;
+	if (hi > n)
+		hi = n;
+	for (i = lo; i < hi; i++) {
+		double w = f->w ? f->w[i] : 1.0, y = f->y[i];
+		const double *r = f->raw + i * k;
+
+		if (!f->classify) {
+			/* squared error */
+			double gr = r[0] - y;
+
+			f->g[i] = (float)(w * gr);
+			f->h[i] = (float)w;
+			loss += w * 0.5 * gr * gr;
+		} else if (f->k == 1) {
+			double e, gr, he;
+
+			if (r[0] <= -37) {
+				e = exp(r[0]);
+				gr = e - y;
+				he = e;
+			} else {
+				e = exp(-r[0]);
+				gr = ((1 - y) - y * e) / (1 + e);
+				he = e / ((1 + e) * (1 + e));
+			}
+			f->g[i] = (float)(w * gr);
+			f->h[i] = (float)(w * he);
+			loss += w * (log1pexp(r[0]) - y * r[0]);
+		} else {
+			double mx = r[0], s = 0;
+			size_t yi = (size_t)y;
+
+			for (c = 1; c < k; c++)
+				if (r[c] > mx)
+					mx = r[c];
+			for (c = 0; c < k; c++)
+				s += exp(r[c] - mx);
+			for (c = 0; c < k; c++) {
+				double pc = exp(r[c] - mx) / s;
+
+				f->g[c * n + i] = (float)(w * (pc - (c == yi)));
+				f->h[c * n + i] = (float)(w * pc * (1 - pc));
+			}
+			loss += w * (log(s) + mx - r[yi]);
+		}
+	}
+	f->partial[u] = loss;
+}
+
+/* Sum of chunk partials, in chunk order. */
+static double sum_partials(const double *a, size_t n)
+{
+	double s = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		s += a[i];
+	return s;
+}
+
+static void sum_g_chunk(void *ctx, size_t u, int tid)
+{
+	struct fit *f = ctx;
+	size_t i, lo = u * CHUNK, hi = lo + CHUNK;
+	const float *g = f->g + f->cur_k * f->n, *h = f->h + f->cur_k * f->n;
+	double sg = 0, sh = 0;
+
+	(void)tid;
+	if (hi > f->n)
+		hi = f->n;
+	for (i = lo; i < hi; i++) {
+		sg += g[i];
+		sh += h[i];
+	}
+	f->partial[2 * u] = sg;
+	f->partial[2 * u + 1] = sh;
+}
+
+/* The histogram of one feature for the current node (unit = feature). */
+static void hist_feature(void *ctx, size_t j, int tid)
+{
+	struct fit *f = ctx;
+	struct gnode *nd = f->cur;
+	struct hbin *H = f->cur_hist + j * f->nb;
+	const uint8_t *col = f->Xb + j * f->n;
+	size_t i, m = nd->stop - nd->start;
+	const uint32_t *idx = f->idx + nd->start;
+
+	(void)tid;
+	memset(H, 0, f->nb * sizeof(*H));
+	if (m == f->n) {
+		const float *g = f->g + f->cur_k * f->n;
+		const float *h = f->h + f->cur_k * f->n;
+
+		/* The root: every row in order, no indirection. */
+		if (f->const_hess) {
+			for (i = 0; i < m; i++) {
+				struct hbin *b = H + col[i];
+
+				b->g += g[i];
+				b->c++;
+			}
+		} else {
+			for (i = 0; i < m; i++) {
+				struct hbin *b = H + col[i];
+
+				b->g += g[i];
+				b->h += h[i];
+				b->c++;
+			}
+		}
+		return;
+	}
+	if (f->const_hess) {
+		for (i = 0; i < m; i++) {
+			struct hbin *b = H + col[idx[i]];
+
+			b->g += f->og[i];
+			b->c++;
+		}
+	} else {
+		for (i = 0; i < m; i++) {
+			struct hbin *b = H + col[idx[i]];
+
+			b->g += f->og[i];
+			b->h += f->oh[i];
+			b->c++;
+		}
+	}
+}
+
+/* Gradients of the current node's rows in row order (unit = chunk). */
+static void gather_chunk(void *ctx, size_t u, int tid)
+{
+	struct fit *f = ctx;
+	struct gnode *nd = f->cur;
+	size_t i, lo = u * CHUNK, hi = lo + CHUNK, m = nd->stop - nd->start;
+	const uint32_t *idx = f->idx + nd->start;
+	const float *g = f->g + f->cur_k * f->n, *h = f->h + f->cur_k * f->n;
+
+	(void)tid;
+	if (hi > m)
+		hi = m;
+	for (i = lo; i < hi; i++)
+		f->og[i] = g[idx[i]];
+	if (!f->const_hess)
+		for (i = lo; i < hi; i++)
+			f->oh[i] = h[idx[i]];
+}
+
+/* cur_other -= cur_hist for one feature: the larger child's histogram. */
+static void subtract_feature(void *ctx, size_t j, int tid)
+{
+	struct fit *f = ctx;
+	struct hbin *a = f->cur_other + j * f->nb;
+	const struct hbin *b = f->cur_hist + j * f->nb;
+	size_t i;
+
+	(void)tid;
+	for (i = 0; i < f->nb; i++) {
+		a[i].g -= b[i].g;
+		a[i].h -= b[i].h;
+		a[i].c -= b[i].c;
+	}
+}
+
+static double node_value(double g, double h, double l2)
+{
+	return -g / (h + l2 + 1e-15);
+}
+
+static double split_gain(double gl, double hl, double gr, double hr,
+			 double loss_cur, double l2)
+{
+	double vl = node_value(gl, hl, l2), vr = node_value(gr, hr, l2);
+
+	return loss_cur - gl * vl - gr * vr;
+}
+
+/* The best split of one feature for the current node (unit = feature). */
+static void split_feature(void *ctx, size_t j, int tid)
+{
+	struct fit *f = ctx;
+	const struct gnode *nd = f->cur;
+	const struct hbin *H = f->cur_hist + j * f->nb;
+	struct split *s = f->fsplits + j;
+	double l2 = f->p->l2_regularization, loss_cur = nd->sum_g * nd->value;
+	double sg = nd->sum_g, sh = nd->sum_h, best = -1, gl, hl, gr, hr, gain;
+	size_t msl = f->p->min_samples_leaf;
+	uint32_t n = (uint32_t)(nd->stop - nd->start), nl, nr;
+	size_t nbnm = f->nthr[j] + 1, end, b;
+	int found = 0, hm = f->has_missing[j];
+
+	(void)tid;
+	s->gain = -1;
+	s->feature = (int)j;
+	end = nbnm - 1 + (size_t)hm;
+	gl = hl = 0;
+	nl = 0;
+	for (b = 0; b < end; b++) {
+		nl += H[b].c;
+		nr = n - nl;
+		hl += f->const_hess ? (double)H[b].c : H[b].h;
+		hr = sh - hl;
+		gl += H[b].g;
+		gr = sg - gl;
+		if (nl < msl)
+			continue;
+		if (nr < msl)
+			break;
+		if (hl < MIN_HESSIAN)
+			continue;
+		if (hr < MIN_HESSIAN)
+			break;
+		gain = split_gain(gl, hl, gr, hr, loss_cur, l2);
+		if (gain > best && gain > 0) {
+			found = 1;
+			best = gain;
+			s->bin = (unsigned)b;
+			s->missing_left = 0;
+			s->gl = gl;
+			s->hl = hl;
+			s->nl = nl;
+		}
+	}
+	if (hm && nbnm >= 2) {
+		gr = hr = 0;
+		nr = 0;
+		for (b = nbnm - 1; b-- > 0;) {
+			nr += H[b + 1].c;
+			nl = n - nr;
+			hr += f->const_hess ? (double)H[b + 1].c : H[b + 1].h;
+			hl = sh - hr;
+			gr += H[b + 1].g;
+			gl = sg - gr;
+			if (nr < msl)
+				continue;
+			if (nl < msl)
+				break;
+			if (hr < MIN_HESSIAN)
+				continue;
+			if (hl < MIN_HESSIAN)
+				break;
+			gain = split_gain(gl, hl, gr, hr, loss_cur, l2);
+			if (gain > best && gain > 0) {
+				found = 1;
+				best = gain;
+				s->bin = (unsigned)b;
+				s->missing_left = 1;
+				s->gl = gl;
+				s->hl = hl;
+				s->nl = nl;
+			}
+		}
+	}
+	if (!found)
+		return;
+	s->gain = best;
+	s->gr = sg - s->gl;
+	s->hr = sh - s->hl;
+	s->nr = n - s->nl;
+	s->vl = node_value(s->gl, s->hl, l2);
+	s->vr = node_value(s->gr, s->hr, l2);
+}
+
+static int heap_less(const struct fit *f, int a, int b)
+{
+	double ga = f->nodes[a].split.gain, gb = f->nodes[b].split.gain;
+
+	/* Larger gain first; the older node on ties. */
+	return ga > gb || (ga == gb && a < b);
+}
+
+static void heap_push(struct fit *f, int v)
+{
+	size_t i = f->nheap++;
+
+	f->heap[i] = v;
+	while (i) {
+		size_t up = (i - 1) / 2;
+
+		if (!heap_less(f, f->heap[i], f->heap[up]))
+			break;
+		f->heap[i] = f->heap[up];
+		f->heap[up] = v;
+		i = up;
+	}
+}
+
+static int heap_pop(struct fit *f)
+{
+	int top = f->heap[0];
+	size_t i = 0;
+
+	f->heap[0] = f->heap[--f->nheap];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		int t;
+
+		if (l < f->nheap && heap_less(f, f->heap[l], f->heap[m]))
+			m = l;
+		if (r < f->nheap && heap_less(f, f->heap[r], f->heap[m]))
+			m = r;
+		if (m == i)
+			break;
+		t = f->heap[i];
+		f->heap[i] = f->heap[m];
+		f->heap[m] = t;
+		i = m;
+	}
+	return top;
+}
+
+static int new_node(struct fit *f, size_t start, size_t stop, double sg,
+		    double sh, double value, size_t depth)
+{
+	struct gnode *nd;
+
+	if (f->nnodes == f->alloc_nodes) {
+		f->alloc_nodes = f->alloc_nodes ? 2 * f->alloc_nodes : 64;
+		f->nodes = xrealloc(f->nodes, f->alloc_nodes * sizeof(*f->nodes));
+		f->heap = xrealloc(f->heap, f->alloc_nodes * sizeof(*f->heap));
+	}
+	nd = f->nodes + f->nnodes;
+	memset(nd, 0, sizeof(*nd));
+	nd->start = start;
+	nd->stop = stop;
+	nd->sum_g = sg;
+	nd->sum_h = sh;
+	nd->value = value;
+	nd->depth = depth;
+	nd->hist = -1;
+	nd->left = nd->right = -1;
+	nd->split.gain = -1;
+	return (int)f->nnodes++;
+}
+
+static void finalize_leaf(struct fit *f, int id)
+{
+	struct gnode *nd = f->nodes + id;
+
+	nd->leaf = 1;
+	hist_put(f, nd->hist);
+	nd->hist = -1;
+	f->nleaves++;
+}
+
+static void build_hist(struct fit *f, int id)
+{
+	struct gnode *nd = f->nodes + id;
+	size_t m = nd->stop - nd->start;
+
+	f->cur = nd;
+	if (m != f->n)
+		pool_run(&f->pool, (m + CHUNK - 1) / CHUNK, gather_chunk, f);
+	f->cur_hist = f->hists[nd->hist];
+	pool_run(&f->pool, f->d, hist_feature, f);
+}
+
+static void find_split_push(struct fit *f, int id)
+{
+	struct gnode *nd = f->nodes + id;
+	size_t j, best = 0;
+
+	f->cur = nd;
+	f->cur_hist = f->hists[nd->hist];
+	pool_run(&f->pool, f->d, split_feature, f);
+	for (j = 1; j < f->d; j++)
+		if (f->fsplits[j].gain > f->fsplits[best].gain)
+			best = j;
+	nd->split = f->fsplits[best];
+	if (nd->split.gain <= 0)
+		finalize_leaf(f, id);
+	else
+		heap_push(f, id);
+}
+
+/* Stable partition of a node's rows by its split; returns the left count. */
+static size_t partition(struct fit *f, struct gnode *nd)
+{
+	const struct split *s = &nd->split;
+	const uint8_t *col = f->Xb + (size_t)s->feature * f->n;
+	uint32_t *idx = f->idx + nd->start;
+	size_t i, m = nd->stop - nd->start, nl = 0, nr = 0;
+	unsigned miss = (unsigned)f->missing_bin;
+
+	for (i = 0; i < m; i++) {
+		unsigned b = col[idx[i]];
+		int left = b == miss ? s->missing_left : b <= s->bin;
+
+		if (left)
+			idx[nl++] = idx[i];
+		else
+			f->tmp[nr++] = idx[i];
+	}
+	memcpy(idx + nl, f->tmp, nr * sizeof(*idx));
+	return nl;
+}
+
+static void split_next(struct fit *f)
+{
+	int id = heap_pop(f), l, r, small, large;
+	struct gnode *nd = f->nodes + id;
+	size_t nl, depth = nd->depth + 1, nleaf;
+	const struct mlci_hgb_params *p = f->p;
+	int split_l, split_r;
+
+	nl = partition(f, nd);
+	f->gains[nd->split.feature] += id == 0 ?
+		nd->split.gain - nd->sum_g * nd->sum_g /
+		(nd->sum_h + p->l2_regularization + 1e-15) : nd->split.gain;
+	l = new_node(f, nd->start, nd->start + nl, nd->split.gl, nd->split.hl,
+		     nd->split.vl, depth);
+	r = new_node(f, nd->start + nl, f->nodes[id].stop, f->nodes[id].split.gr,
+		     f->nodes[id].split.hr, f->nodes[id].split.vr, depth);
+	nd = f->nodes + id;
+	nd->left = l;
+	nd->right = r;
+	if (!f->has_missing[nd->split.feature])
+		nd->split.missing_left = nl > nd->stop - nd->start - nl;
+	nleaf = f->nleaves + f->nheap + 2;
+	if (p->max_leaf_nodes && nleaf == p->max_leaf_nodes) {
+		finalize_leaf(f, l);
+		finalize_leaf(f, r);
+		while (f->nheap)
+			finalize_leaf(f, heap_pop(f));
+		hist_put(f, f->nodes[id].hist);
+		f->nodes[id].hist = -1;
+		return;
+	}
+	if (p->max_depth && depth == p->max_depth) {
+		finalize_leaf(f, l);
+		finalize_leaf(f, r);
+		hist_put(f, f->nodes[id].hist);
+		f->nodes[id].hist = -1;
+		return;
+	}
+	if (f->nodes[l].stop - f->nodes[l].start < 2 * p->min_samples_leaf)
+		finalize_leaf(f, l);
+	if (f->nodes[r].stop - f->nodes[r].start < 2 * p->min_samples_leaf)
+		finalize_leaf(f, r);
+	split_l = !f->nodes[l].leaf;
+	split_r = !f->nodes[r].leaf;
+	if (split_l || split_r) {
+		size_t ml = f->nodes[l].stop - f->nodes[l].start;
+		size_t mr = f->nodes[r].stop - f->nodes[r].start;
+
+		if (ml < mr) {
+			small = l;
+			large = r;
+		} else {
+			small = r;
+			large = l;
+		}
+		f->nodes[small].hist = hist_get(f);
+		build_hist(f, small);
+		/* The parent's histogram becomes the larger child's. */
+		f->nodes[large].hist = f->nodes[id].hist;
+		f->nodes[id].hist = -1;
+		f->cur_hist = f->hists[f->nodes[small].hist];
+		f->cur_other = f->hists[f->nodes[large].hist];
+		pool_run(&f->pool, f->d, subtract_feature, f);
+		if (split_l)
+			find_split_push(f, l);
+		if (split_r)
+			find_split_push(f, r);
+		if (!split_l) {
+			hist_put(f, f->nodes[l].hist);
+			f->nodes[l].hist = -1;
+		}
+		if (!split_r) {
+			hist_put(f, f->nodes[r].hist);
+			f->nodes[r].hist = -1;
+		}
+	} else {
+		hist_put(f, f->nodes[id].hist);
+		f->nodes[id].hist = -1;
+	}
+}
+
+/* Grow one tree on the gradients of output cur_k. */
+static void grow(struct fit *f)
+{
+	size_t i, nch = (f->n + CHUNK - 1) / CHUNK;
+	double sg = 0, sh = 0;
+	int root;
+
+	f->nnodes = 0;
+	f->nheap = 0;
+	f->nleaves = 0;
+	for (i = 0; i < f->n; i++)
+		f->idx[i] = (uint32_t)i;
+	pool_run(&f->pool, nch, sum_g_chunk, f);
+	for (i = 0; i < nch; i++) {
+		sg += f->partial[2 * i];
+		sh += f->partial[2 * i + 1];
+	}
+	if (f->const_hess)
+		sh = (double)f->n;
+	root = new_node(f, 0, f->n, sg, sh, 0, 0);
+	if (f->n < 2 * f->p->min_samples_leaf || sh < MIN_HESSIAN) {
+		finalize_leaf(f, root);
+		return;
+	}
+	f->nodes[root].hist = hist_get(f);
+	build_hist(f, root);
+	find_split_push(f, root);
+	while (f->nheap)
+		split_next(f);
+}
+
+static void model_reserve(struct mlci_hgb_model *m, size_t more)
+{
+	if (m->n_nodes + more <= m->alloc_nodes)
+		return;
+	m->alloc_nodes = m->alloc_nodes * 2 > m->n_nodes + more ?
+		m->alloc_nodes * 2 : m->n_nodes + more + 1024;
+	m->nodes = xrealloc(m->nodes, m->alloc_nodes * sizeof(*m->nodes));
+}
+
+/* Write the subtree of grower node id in pre-order; returns its size. */
+static size_t emit(struct fit *f, struct mlci_hgb_model *m, size_t base,
+		   int id)
+{
+	const struct gnode *nd = f->nodes + id;
+	size_t at = m->n_nodes, nl;
+	struct mlci_hgb_node *o;
+
+	m->n_nodes++;
+	o = m->nodes + at;
+	memset(o, 0, sizeof(*o));
+	if (nd->leaf) {
+		o->feature = -1;
+		o->value = nd->value * f->p->learning_rate;
+		return 1;
+	}
+	o->feature = nd->split.feature;
+	o->missing_left = (uint8_t)nd->split.missing_left;
+	o->value = nd->split.bin == f->nthr[nd->split.feature] ?
+		ALMOST_INF : f->thr[nd->split.feature][nd->split.bin];
+	nl = emit(f, m, base, nd->left);
+	m->nodes[at].right = (uint32_t)(at + 1 + nl - base);
+	return 1 + nl + emit(f, m, base, nd->right);
+}
+
+/* Leaf values into the training raw predictions of output cur_k. */
+static void update_raw(struct fit *f)
+{
+	size_t i, j;
+	double lr = f->p->learning_rate;
+
+	for (i = 0; i < f->nnodes; i++) {
+		const struct gnode *nd = f->nodes + i;
+		double v;
+
+		if (!nd->leaf)
+			continue;
+		v = nd->value * lr;
+		for (j = nd->start; j < nd->stop; j++)
+			f->raw[(size_t)f->idx[j] * f->k + f->cur_k] += v;
+	}
+}
+
+static double tree_value(const struct mlci_hgb_node *t, const double *x)
+{
+	size_t i = 0;
+
+	while (t[i].feature >= 0) {
+		double v = x[t[i].feature];
+		int left = isnan(v) ? t[i].missing_left : v <= t[i].value;
+
+		i = left ? i + 1 : t[i].right;
+	}
+	return t[i].value;
+}
+
+static void baseline(const double *y, const double *w, size_t n, size_t k,
+		     size_t nclasses, double *out)
+{
+	double eps = 10 * DBL_EPSILON, sw = 0, mean = 0;
+	size_t i, c;
+
+	if (!nclasses) {
+		for (i = 0; i < n; i++) {
+			sw += w ? w[i] : 1;
+			mean += (w ? w[i] : 1) * y[i];
+		}
+		out[0] = mean / sw;
+		return;
+	}
+	{
+		double *cnt = xcalloc(nclasses, sizeof(*cnt)), mlog = 0;
+
+		for (i = 0; i < n; i++) {
+			cnt[(size_t)y[i]] += w ? w[i] : 1;
+			sw += w ? w[i] : 1;
+		}
+		for (c = 0; c < nclasses; c++) {
+			cnt[c] /= sw;
+			if (cnt[c] < eps)
+				cnt[c] = eps;
+			if (cnt[c] > 1 - eps)
+				cnt[c] = 1 - eps;
+		}
+		if (k == 1) {
+			out[0] = log(cnt[1] / (1 - cnt[1]));
+		} else {
+			for (c = 0; c < k; c++)
+				mlog += log(cnt[c]);
+			mlog /= (double)k;
+			for (c = 0; c < k; c++)
+				out[c] = log(cnt[c]) - mlog;
+		}
+		free(cnt);
+	}
+}
+
+/* Mean loss of raw predictions r (n x k) on y, weights w. */
+static double mean_loss(const double *r, const double *y, const double *w,
+			size_t n, size_t k, int classify)
+{
+	double s = 0, sw = 0;
+	size_t i, c;
+
+	for (i = 0; i < n; i++) {
+		double wi = w ? w[i] : 1, l;
+		const double *ri = r + i * k;
+
+		if (!classify) {
+			l = 0.5 * (ri[0] - y[i]) * (ri[0] - y[i]);
+		} else if (k == 1) {
+			l = log1pexp(ri[0]) - y[i] * ri[0];
+		} else {
+			double mx = ri[0], e = 0;
+
+			for (c = 1; c < k; c++)
+				if (ri[c] > mx)
+					mx = ri[c];
+			for (c = 0; c < k; c++)
+				e += exp(ri[c] - mx);
+			l = log(e) + mx - ri[(size_t)y[i]];
+		}
+		s += wi * l;
+		sw += wi;
+	}
+	return s / sw;
+}
+
+/* sklearn's _should_stop on the losses l[0..n) (l[0]: the baseline). */
+static int should_stop(const double *l, size_t n, size_t nic, double tol)
+{
+	double ref;
+	size_t i;
+
+	if (n < nic + 1)
+		return 0;
+	/* Scores are negated losses: an improvement is a score above ref. */
+	ref = -l[n - nic - 1] + tol;
+	for (i = n - nic; i < n; i++)
+		if (-l[i] > ref)
+			return 0;
+	return 1;
+}
+
+static void fit_release(struct fit *f)
+{
+	size_t i;
+
+	pool_stop(&f->pool);
+	free(f->Xb);
+	if (f->thr)
+		for (i = 0; i < f->d; i++)
+			free(f->thr[i]);
+	free(f->thr);
+	free(f->nthr);
+	free(f->has_missing);
+	free(f->raw);
+	free(f->g);
+	free(f->h);
+	free(f->idx);
+	free(f->tmp);
+	free(f->og);
+	free(f->oh);
+	for (i = 0; i < f->nhists; i++)
+		free(f->hists[i]);
+	free(f->hists);
+	free(f->free_hists);
+	free(f->nodes);
+	free(f->heap);
+	free(f->fsplits);
+	free(f->gains);
+	free(f->partial);
+	free(f->scratch);
+}
+
+int mlci_hgb_fit(struct mlci_hgb_model *m, const struct mlci_hgb_params *p,
+		 const double *X, const double *y, const double *weight,
+		 size_t n, size_t d, size_t nclasses)
+{
+	struct fit f;
+	size_t i, j, c, it, ntr = n, nval = 0, *tr = NULL, *va = NULL;
+	size_t k = nclasses > 2 ? nclasses : 1, *bin_rows = NULL, nt;
+	double *ytr = NULL, *wtr = NULL, *yva = NULL, *wva = NULL;
+	double *rawva = NULL, sw = 0;
+	int es, ret = 0;
+	int32_t *yc = NULL;
+
+	mlci_hgb_model_release(m);
+	memset(&f, 0, sizeof(f));
+	if (!n || !d)
+		return mlci_error(MLCI_EXIT_INPUT,
+				  "gradient_boosting: no rows or no features");
+	if (n > UINT32_MAX)
+		return mlci_error(MLCI_EXIT_INPUT,
+				  "gradient_boosting: too many rows (%zu)", n);
+	for (i = 0; i < n * d; i++)
+		if (isinf(X[i]))
+			return mlci_error(MLCI_EXIT_INPUT,
+					  "gradient_boosting: infinite value in row %zu, feature %zu",
+					  i / d + 1, i % d + 1);
+	es = p->early_stopping < 0 ? n > 10000 : p->early_stopping;
+	tr = xmalloc(n * sizeof(*tr));
+	if (es) {
+		va = xmalloc(n * sizeof(*va));
+		if (nclasses) {
+			yc = xmalloc(n * sizeof(*yc));
+			for (i = 0; i < n; i++)
+				yc[i] = (int32_t)y[i];
+		}
+		ret = mlci_split_train_test(n, p->validation_fraction, p->seed,
+					    yc, nclasses, tr, &ntr, va, &nval);
+		free(yc);
+		if (ret) {
+			mlci_error(MLCI_EXIT_INPUT,
+				   "gradient_boosting: cannot hold out the early-stopping validation rows");
+			goto out;
+		}
+	} else {
+		for (i = 0; i < n; i++)
+			tr[i] = i;
+	}
+	ytr = xmalloc(ntr * sizeof(*ytr));
+	if (weight)
+		wtr = xmalloc(ntr * sizeof(*wtr));
+	for (i = 0; i < ntr; i++) {
+		ytr[i] = y[tr[i]];
+		if (weight)
+			wtr[i] = weight[tr[i]];
+	}
+	if (nclasses) {
+		char *seen = xcalloc(nclasses, 1);
+		size_t ns = 0;
+
+		for (i = 0; i < ntr; i++)
+			if (!seen[(size_t)ytr[i]]) {
+				seen[(size_t)ytr[i]] = 1;
+				ns++;
+			}
+		free(seen);
+		if (ns < nclasses) {
+			ret = mlci_error(MLCI_EXIT_INPUT,
+					 "gradient_boosting: a class has no training row left after the early-stopping split");
+			goto out;
+		}
+	}
+
+	f.p = p;
+	f.n = ntr;
+	f.d = d;
+	f.k = k;
+	f.nb = p->max_bins + 1;
+	f.missing_bin = p->max_bins;
+	f.y = ytr;
+	f.w = wtr;
+	f.classify = nclasses > 0;
+	nt = (size_t)threads_of(p->n_jobs);
+	pool_start(&f.pool, (int)nt);
+	nt = (size_t)(f.pool.nt > 1 ? f.pool.nt : 1);
+
+	/* Bins, from at most BIN_SUBSAMPLE rows. */
+	f.nbin_rows = ntr > BIN_SUBSAMPLE ? BIN_SUBSAMPLE : ntr;
+	bin_rows = xmalloc(ntr * sizeof(*bin_rows));
+	for (i = 0; i < ntr; i++)
+		bin_rows[i] = i;
+	if (ntr > BIN_SUBSAMPLE) {
+		struct mlci_rng rng;
+
+		mlci_rng_seed(&rng, p->seed ^ 0x9e3779b97f4a7c15ULL);
+		for (i = 0; i < BIN_SUBSAMPLE; i++) {
+			size_t r = i + (size_t)mlci_rng_below(&rng, ntr - i), t;
+
+			t = bin_rows[i];
+			bin_rows[i] = bin_rows[r];
+			bin_rows[r] = t;
+		}
+	}
+	f.bin_rows = bin_rows;
+	f.Xb = xmalloc(ntr * d);
+	f.thr = xcalloc(d, sizeof(*f.thr));
+	for (j = 0; j < d; j++)
+		f.thr[j] = xmalloc(p->max_bins * sizeof(double));
+	f.nthr = xcalloc(d, sizeof(*f.nthr));
+	f.has_missing = xcalloc(d, 1);
+	f.scratch = xmalloc(nt * f.nbin_rows * sizeof(double));
+	f.Xtrain = X;
+	f.rows = tr;
+	f.d_src = d;
+	pool_run(&f.pool, d, bin_feature, &f);
+	free(f.scratch);
+	f.scratch = NULL;
+
+	f.const_hess = !nclasses && !weight;
+	f.raw = xmalloc(ntr * k * sizeof(double));
+	f.g = xmalloc(ntr * k * sizeof(float));
+	f.h = xmalloc(ntr * k * sizeof(float));
+	f.idx = xmalloc(ntr * sizeof(*f.idx));
+	f.tmp = xmalloc(ntr * sizeof(*f.tmp));
+	f.og = xmalloc(ntr * sizeof(float));
+	f.oh = xmalloc(ntr * sizeof(float));
+	f.fsplits = xcalloc(d, sizeof(*f.fsplits));
+	f.gains = xcalloc(d, sizeof(double));
+	f.nchunks = (ntr + CHUNK - 1) / CHUNK;
+	f.partial = xcalloc(2 * f.nchunks, sizeof(double));
+
+	m->n_features = d;
+	m->n_classes = nclasses;
+	m->k = k;
+	m->early_stopping = es;
+	m->baseline = xmalloc(k * sizeof(double));
+	baseline(ytr, wtr, ntr, k, nclasses, m->baseline);
+	for (i = 0; i < ntr; i++) {
+		for (c = 0; c < k; c++)
+			f.raw[i * k + c] = m->baseline[c];
+		sw += wtr ? wtr[i] : 1;
+	}
+	m->tree_start = xmalloc((p->max_iter * k + 1) * sizeof(size_t));
+	m->tree_start[0] = 0;
+	m->train_loss = xmalloc((p->max_iter + 1) * sizeof(double));
+	if (es) {
+		yva = xmalloc(nval * sizeof(*yva));
+		if (weight)
+			wva = xmalloc(nval * sizeof(*wva));
+		rawva = xmalloc(nval * k * sizeof(double));
+		for (i = 0; i < nval; i++) {
+			yva[i] = y[va[i]];
+			if (weight)
+				wva[i] = weight[va[i]];
+			for (c = 0; c < k; c++)
+				rawva[i * k + c] = m->baseline[c];
+		}
+		m->val_loss = xmalloc((p->max_iter + 1) * sizeof(double));
+		m->val_loss[0] = mean_loss(rawva, yva, wva, nval, k, nclasses > 0);
+	}
+
+	for (it = 0; it < p->max_iter; it++) {
+		double lsum;
+
+		/* The gradient pass gives the loss of the previous iteration. */
+		pool_run(&f.pool, f.nchunks, grad_chunk, &f);
+		lsum = sum_partials(f.partial, f.nchunks);
+		m->train_loss[it] = lsum / sw;
+		for (c = 0; c < k; c++) {
+			size_t before = m->n_nodes, t = it * k + c;
+
+			f.cur_k = c;
+			grow(&f);
+			update_raw(&f);
+			model_reserve(m, f.nnodes);
+			emit(&f, m, before, 0);
+			m->tree_start[t + 1] = m->n_nodes;
+			if (es)
+				for (i = 0; i < nval; i++)
+					rawva[i * k + c] += tree_value(
+						m->nodes + before,
+						X + va[i] * d);
+		}
+		m->n_iter = it + 1;
+		if (es) {
+			m->val_loss[it + 1] = mean_loss(rawva, yva, wva, nval, k,
+							nclasses > 0);
+			if (should_stop(m->val_loss, it + 2, p->n_iter_no_change,
+					p->tol)) {
+				m->early_stopped = it + 1 < p->max_iter;
+				break;
+			}
+		}
+	}
+	pool_run(&f.pool, f.nchunks, grad_chunk, &f);
+	m->train_loss[m->n_iter] = sum_partials(f.partial, f.nchunks) / sw;
+	/* The history keeps the loss after each iteration. */
+	memmove(m->train_loss, m->train_loss + 1, m->n_iter * sizeof(double));
+	if (m->val_loss)
+		memmove(m->val_loss, m->val_loss + 1, m->n_iter * sizeof(double));
+	{
+		double tot = 0;
+
+		m->importances = xcalloc(d, sizeof(double));
+		for (j = 0; j < d; j++)
+			tot += f.gains[j];
+		for (j = 0; j < d; j++)
+			m->importances[j] = tot > 0 ? f.gains[j] / tot : 0;
+	}
+	for (i = 0; i < m->n_nodes; i++)
+		if (!isfinite(m->nodes[i].value)) {
+			ret = mlci_error(MLCI_EXIT_INPUT,
+					 "gradient_boosting: the fit diverged (a non-finite leaf value)");
+			goto out;
+		}
+out:
+	fit_release(&f);
+	free(tr);
+	free(va);
+	free(ytr);
+	free(wtr);
+	free(yva);
+	free(wva);
+	free(rawva);
+	free(bin_rows);
+	if (ret)
+		mlci_hgb_model_release(m);
+	return ret;
+}
+
+/* ---- prediction ---- */
+
+void mlci_hgb_raw(const struct mlci_hgb_model *m, const double *X, size_t n,
+		  double *out)
+{
+	size_t i, t, c, k = m->k;
+
+	for (i = 0; i < n; i++)
+		for (c = 0; c < k; c++)
+			out[i * k + c] = m->baseline[c];
+	for (t = 0; t < m->n_iter * k; t++) {
+		const struct mlci_hgb_node *tree = m->nodes + m->tree_start[t];
+
+		c = t % k;
+		for (i = 0; i < n; i++)
+			out[i * k + c] += tree_value(tree, X + i * m->n_features);
+	}
+}
+
+void mlci_hgb_predict_proba(const struct mlci_hgb_model *m, const double *X,
+			    size_t n, double *out)
+{
+	size_t i, c, k = m->k, nc = m->n_classes;
+	double *raw = xmalloc(n * k * sizeof(double));
+
+	mlci_hgb_raw(m, X, n, raw);
+	for (i = 0; i < n; i++) {
+		const double *r = raw + i * k;
+		double *o = out + i * nc;
+
+		if (k == 1) {
+			double p1 = 1 / (1 + exp(-r[0]));
+
+			o[0] = 1 - p1;
+			o[1] = p1;
+		} else {
+			double mx = r[0], s = 0;
+
+			for (c = 1; c < k; c++)
+				if (r[c] > mx)
+					mx = r[c];
+			for (c = 0; c < k; c++)
+				s += (o[c] = exp(r[c] - mx));
+			for (c = 0; c < k; c++)
+				o[c] /= s;
+		}
+	}
+	free(raw);
+}
+
+void mlci_hgb_predict(const struct mlci_hgb_model *m, const double *X,
+		      size_t n, double *out)
+{
+	size_t i, c, nc = m->n_classes;
+	double *pr;
+
+	if (!nc) {
+		mlci_hgb_raw(m, X, n, out);
+		return;
+	}
+	pr = xmalloc(n * nc * sizeof(double));
+	mlci_hgb_predict_proba(m, X, n, pr);
+	for (i = 0; i < n; i++) {
+		size_t best = 0;
+
+		for (c = 1; c < nc; c++)
+			if (pr[i * nc + c] > pr[i * nc + best])
+				best = c;
+		out[i] = (double)best;
+	}
+	free(pr);
+}
