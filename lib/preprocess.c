@@ -542,39 +542,62 @@ static int transform_categorical(const struct mlci_preprocess *pp,
 	return ret;
 }
 
+/* Rows per block: a block's output stays in cache while every column is written. */
+#define TRANSFORM_BLOCK 256
+
 int mlci_preprocess_transform(const struct mlci_preprocess *pp,
 			      const struct mlci_dataset *ds,
 			      const size_t *rows, size_t nrows, double *out)
 {
-	size_t i;
-	int ret;
+	const struct mlci_column **cols;
+	size_t i, start, idx[TRANSFORM_BLOCK];
+	int ret = 0;
 
 	if (!rows)
 		nrows = ds->nrows;
 	if ((ret = check_rows(ds, rows, nrows)))
 		return ret;
+	cols = xcalloc(pp->ncols + 1, sizeof(*cols));
 	for (i = 0; i < pp->ncols; i++) {
 		const struct mlci_pp_column *pc = &pp->cols[i];
 		int k = mlci_dataset_find(ds, pc->name);
-		const struct mlci_column *c;
 
-		if (k < 0)
-			return mlci_error(MLCI_EXIT_INPUT, "%s: no column '%s'",
-					  ds->path, pc->name);
-		c = &ds->cols[k];
-		if (c->kind != pc->kind)
-			return mlci_error(MLCI_EXIT_INPUT,
-					  "%s: column '%s' is %s, the model has it %s",
-					  ds->path, pc->name,
-					  mlci_column_kind_name(c->kind),
-					  mlci_column_kind_name(pc->kind));
-		ret = pc->kind == MLCI_COLUMN_NUMERIC ?
-			transform_numeric(pp, pc, ds, c, rows, nrows, out) :
-			transform_categorical(pp, pc, ds, c, rows, nrows, out);
-		if (ret)
-			return ret;
+		if (k < 0) {
+			ret = mlci_error(MLCI_EXIT_INPUT, "%s: no column '%s'",
+					 ds->path, pc->name);
+			goto out;
+		}
+		cols[i] = &ds->cols[k];
+		if (cols[i]->kind != pc->kind) {
+			ret = mlci_error(MLCI_EXIT_INPUT,
+					 "%s: column '%s' is %s, the model has it %s",
+					 ds->path, pc->name,
+					 mlci_column_kind_name(cols[i]->kind),
+					 mlci_column_kind_name(pc->kind));
+			goto out;
+		}
 	}
-	return 0;
+	for (start = 0; start < nrows; start += TRANSFORM_BLOCK) {
+		size_t m = nrows - start < TRANSFORM_BLOCK ? nrows - start
+			: TRANSFORM_BLOCK;
+		const size_t *br = rows ? rows + start : idx;
+		double *bout = out + start * pp->nfeatures;
+
+		for (i = 0; !rows && i < m; i++)
+			idx[i] = start + i;
+		for (i = 0; i < pp->ncols; i++) {
+			const struct mlci_pp_column *pc = &pp->cols[i];
+
+			ret = pc->kind == MLCI_COLUMN_NUMERIC ?
+				transform_numeric(pp, pc, ds, cols[i], br, m, bout) :
+				transform_categorical(pp, pc, ds, cols[i], br, m, bout);
+			if (ret)
+				goto out;
+		}
+	}
+out:
+	free(cols);
+	return ret;
 }
 
 cJSON *mlci_preprocess_to_json(const struct mlci_preprocess *pp)
