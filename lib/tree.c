@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "digest.h"
 #include "json.h"
 #include "usage.h"
 #include "wrapper.h"
@@ -885,59 +886,119 @@ uint32_t mlci_tree_sklearn_seed(uint64_t random_state)
 
 /* ---- JSON ---- */
 
+/*
+ * Each node field is one string: the unpadded URL-safe base64 of its
+ * values as little-endian int32 or IEEE-754 doubles. A forest of a
+ * thousand deep trees holds tens of millions of nodes; as JSON numbers
+ * they would cost a cJSON item each to write and to read.
+ */
+static cJSON *pack_i32(const int32_t *v, size_t n)
+{
+	unsigned char *b = xmalloc(n ? 4 * n : 1);
+	char *enc;
+	cJSON *s;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t u = (uint32_t)v[i];
+
+		b[4 * i] = (unsigned char)u;
+		b[4 * i + 1] = (unsigned char)(u >> 8);
+		b[4 * i + 2] = (unsigned char)(u >> 16);
+		b[4 * i + 3] = (unsigned char)(u >> 24);
+	}
+	enc = mlci_base64url_encode(b, 4 * n);
+	s = cJSON_CreateString(enc);
+	free(enc);
+	free(b);
+	if (!s)
+		mlci_die("out of memory");
+	return s;
+}
+
+static cJSON *pack_f64(const double *v, size_t n)
+{
+	unsigned char *b = xmalloc(n ? 8 * n : 1);
+	char *enc;
+	cJSON *s;
+	size_t i;
+	int k;
+
+	for (i = 0; i < n; i++) {
+		uint64_t u;
+
+		memcpy(&u, &v[i], 8);
+		for (k = 0; k < 8; k++)
+			b[8 * i + (size_t)k] = (unsigned char)(u >> (8 * k));
+	}
+	enc = mlci_base64url_encode(b, 8 * n);
+	s = cJSON_CreateString(enc);
+	free(enc);
+	free(b);
+	if (!s)
+		mlci_die("out of memory");
+	return s;
+}
+
 cJSON *mlci_tree_to_json(const struct mlci_tree *t)
 {
-	cJSON *o = cJSON_CreateObject(), *f, *th, *r, *v;
-	size_t i;
+	cJSON *o = cJSON_CreateObject();
 
 	if (!o)
 		mlci_die("out of memory");
-	f = cJSON_AddArrayToObject(o, "feature");
-	th = cJSON_AddArrayToObject(o, "threshold");
-	r = cJSON_AddArrayToObject(o, "right");
-	v = cJSON_AddArrayToObject(o, "value");
-	if (!f || !th || !r || !v)
-		mlci_die("out of memory");
-	for (i = 0; i < t->n_nodes; i++) {
-		cJSON_AddItemToArray(f, mlci_json_number(t->feature[i]));
-		cJSON_AddItemToArray(th, mlci_json_number(t->threshold[i]));
-		cJSON_AddItemToArray(r, mlci_json_number(t->right[i]));
-	}
-	for (i = 0; i < t->n_leaves * t->nout; i++)
-		cJSON_AddItemToArray(v, mlci_json_number(t->value[i]));
+	mlci_json_set(o, "feature", pack_i32(t->feature, t->n_nodes));
+	mlci_json_set(o, "threshold", pack_f64(t->threshold, t->n_nodes));
+	mlci_json_set(o, "right", pack_i32(t->right, t->n_nodes));
+	mlci_json_set(o, "value", pack_f64(t->value, t->n_leaves * t->nout));
 	return o;
 }
 
-/* The array key of o with every element a finite number, its size in *n. */
-static const cJSON *number_array(const cJSON *o, const char *key, size_t *n,
-				 const char *what)
+/* The base64 string key of o as bytes; width 4 or 8 per value, the count in *n. */
+static unsigned char *unpack(const cJSON *o, const char *key, size_t width,
+			     size_t *n, const char *what)
 {
-	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, key), *it;
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
+	unsigned char *b = NULL;
+	size_t len;
 
-	if (!cJSON_IsArray(a)) {
-		mlci_error(MLCI_EXIT_INPUT, "%s: tree: '%s' must be an array", what, key);
+	if (!cJSON_IsString(it) ||
+	    mlci_base64url_decode(it->valuestring, strlen(it->valuestring), &b, &len) ||
+	    len % width) {
+		free(b);
+		mlci_error(MLCI_EXIT_INPUT,
+			   "%s: tree: '%s' must be the base64url of little-endian %s",
+			   what, key, width == 4 ? "int32 values" : "doubles");
 		return NULL;
 	}
-	*n = 0;
-	cJSON_ArrayForEach(it, a) {
-		if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble)) {
-			mlci_error(MLCI_EXIT_INPUT, "%s: tree: '%s' must hold finite numbers", what, key);
-			return NULL;
-		}
-		(*n)++;
-	}
-	return a;
+	*n = len / width;
+	return b;
 }
 
-static int whole(double v, double lo, double hi)
+static int32_t get_i32(const unsigned char *b, size_t i)
 {
-	return v == floor(v) && v >= lo && v <= hi;
+	uint32_t u = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 |
+		(uint32_t)b[4 * i + 2] << 16 | (uint32_t)b[4 * i + 3] << 24;
+
+	return (int32_t)u;
+}
+
+static double get_f64(const unsigned char *b, size_t i)
+{
+	uint64_t u = 0;
+	double v;
+	int k;
+
+	for (k = 7; k >= 0; k--)
+		u = u << 8 | b[8 * i + (size_t)k];
+	memcpy(&v, &u, 8);
+	return v;
 }
 
 int mlci_tree_from_json(struct mlci_tree *t, const cJSON *json, size_t d,
 			size_t nout, const char *what)
 {
-	const cJSON *fa, *ta, *ra, *va, *it;
+	const cJSON *it;
+	unsigned char *fb = NULL, *tb = NULL, *rb = NULL, *vb = NULL;
 	size_t nf, nt, nr, nv, i, nleaf = 0, sp = 0, visited = 0;
 	uint8_t *seen = NULL;
 	size_t *stack = NULL;
@@ -950,40 +1011,41 @@ int mlci_tree_from_json(struct mlci_tree *t, const cJSON *json, size_t d,
 		if (strcmp(it->string, "feature") && strcmp(it->string, "threshold") &&
 		    strcmp(it->string, "right") && strcmp(it->string, "value"))
 			return mlci_error(MLCI_EXIT_INPUT, "%s: tree: unknown key '%s'", what, it->string);
-	if (!(fa = number_array(json, "feature", &nf, what)) ||
-	    !(ta = number_array(json, "threshold", &nt, what)) ||
-	    !(ra = number_array(json, "right", &nr, what)) ||
-	    !(va = number_array(json, "value", &nv, what)))
-		return -MLCI_EXIT_INPUT;
-	if (!nf || nt != nf || nr != nf || nf > INT32_MAX)
-		return mlci_error(MLCI_EXIT_INPUT,
-				  "%s: tree: 'feature', 'threshold' and 'right' must have one value per node", what);
+	if (!(fb = unpack(json, "feature", 4, &nf, what)) ||
+	    !(tb = unpack(json, "threshold", 8, &nt, what)) ||
+	    !(rb = unpack(json, "right", 4, &nr, what)) ||
+	    !(vb = unpack(json, "value", 8, &nv, what))) {
+		ret = -MLCI_EXIT_INPUT;
+		goto out;
+	}
+	if (!nf || nt != nf || nr != nf || nf > INT32_MAX) {
+		ret = mlci_error(MLCI_EXIT_INPUT,
+				 "%s: tree: 'feature', 'threshold' and 'right' must have one value per node", what);
+		goto out;
+	}
 	t->n_nodes = nf;
 	t->nout = nout;
 	t->feature = xmalloc(nf * sizeof(*t->feature));
 	t->threshold = xmalloc(nf * sizeof(*t->threshold));
 	t->right = xmalloc(nf * sizeof(*t->right));
-	i = 0;
-	cJSON_ArrayForEach(it, fa) {
-		if (!whole(it->valuedouble, -1, (double)d - 1)) {
+	for (i = 0; i < nf; i++) {
+		t->feature[i] = get_i32(fb, i);
+		t->threshold[i] = get_f64(tb, i);
+		t->right[i] = get_i32(rb, i);
+		if (t->feature[i] < -1 || t->feature[i] >= (int64_t)d) {
 			ret = mlci_error(MLCI_EXIT_INPUT, "%s: tree: node %zu: feature out of range", what, i);
 			goto out;
 		}
-		t->feature[i++] = (int32_t)it->valuedouble;
-	}
-	i = 0;
-	cJSON_ArrayForEach(it, ta)
-		t->threshold[i++] = it->valuedouble;
-	i = 0;
-	cJSON_ArrayForEach(it, ra) {
-		if (!whole(it->valuedouble, 0, (double)nf - 1)) {
+		if (!isfinite(t->threshold[i])) {
+			ret = mlci_error(MLCI_EXIT_INPUT, "%s: tree: node %zu: threshold not finite", what, i);
+			goto out;
+		}
+		if (t->right[i] < 0 || (size_t)t->right[i] >= nf) {
 			ret = mlci_error(MLCI_EXIT_INPUT, "%s: tree: node %zu: 'right' out of range", what, i);
 			goto out;
 		}
-		t->right[i] = (int32_t)it->valuedouble;
 		if (t->feature[i] < 0)
 			nleaf++;
-		i++;
 	}
 	if (nv != nleaf * nout) {
 		ret = mlci_error(MLCI_EXIT_INPUT, "%s: tree: 'value' must hold %zu values per leaf", what, nout);
@@ -991,9 +1053,13 @@ int mlci_tree_from_json(struct mlci_tree *t, const cJSON *json, size_t d,
 	}
 	t->n_leaves = nleaf;
 	t->value = xmalloc((nv ? nv : 1) * sizeof(double));
-	i = 0;
-	cJSON_ArrayForEach(it, va)
-		t->value[i++] = it->valuedouble;
+	for (i = 0; i < nv; i++) {
+		t->value[i] = get_f64(vb, i);
+		if (!isfinite(t->value[i])) {
+			ret = mlci_error(MLCI_EXIT_INPUT, "%s: tree: leaf value %zu not finite", what, i);
+			goto out;
+		}
+	}
 	/* Every node reached once from the root, every leaf number once. */
 	seen = xcalloc(nf + nleaf, 1);
 	stack = xmalloc((nf + 1) * sizeof(*stack));
@@ -1023,6 +1089,10 @@ int mlci_tree_from_json(struct mlci_tree *t, const cJSON *json, size_t d,
 	if (visited != nf)
 		ret = mlci_error(MLCI_EXIT_INPUT, "%s: tree: %zu nodes unreachable", what, nf - visited);
 out:
+	free(fb);
+	free(tb);
+	free(rb);
+	free(vb);
 	free(seen);
 	free(stack);
 	if (ret)

@@ -135,10 +135,13 @@ const double *mlci_tree_leaf(const struct mlci_tree *t, const double *x);
 int mlci_tree_add_importances(const struct mlci_tree *t, size_t d, double *out);
 
 /*
- * The tree as a new JSON object of arrays: "feature", "threshold",
- * "right", "value"; from_json reads one back strictly, checking the
- * structure against d features and nout values per leaf; what names the
- * file in messages (-MLCI_EXIT_INPUT).
+ * The tree as a new JSON object of node fields: "feature", "threshold",
+ * "right", "value", each the unpadded URL-safe base64 of the values as
+ * little-endian int32 (feature, right) or IEEE-754 doubles (threshold,
+ * value): exact, and one cJSON item per field, not per node. from_json
+ * reads one back strictly, checking the structure against d features and
+ * nout values per leaf; what names the file in messages
+ * (-MLCI_EXIT_INPUT).
  */
 cJSON *mlci_tree_to_json(const struct mlci_tree *t);
 int mlci_tree_from_json(struct mlci_tree *t, const cJSON *json, size_t d,

@@ -165,9 +165,13 @@ EOF
 	credit_config dt.yaml decision_tree '{max_depth: 3}'
 	run_ml 0 ml-train --config dt.yaml --out out </dev/null
 	"$PY" -c '
-import json
+import base64, json, struct
 m = json.load(open("out/model.json"))
-m["model"]["trees"][0]["right"][0] = 0
+t = m["model"]["trees"][0]
+r = t["right"]
+b = bytearray(base64.urlsafe_b64decode(r + "=" * (-len(r) % 4)))
+b[0:4] = struct.pack("<i", 0)
+t["right"] = base64.urlsafe_b64encode(bytes(b)).decode().rstrip("=")
 json.dump(m, open("bad.json", "w"))'
 	run_ml 3 ml-train --predict bad.json --data data/test.csv --output p.csv
 	[[ "$stderr" == *"bad.json"*"tree: node 0: bad children"* ]]

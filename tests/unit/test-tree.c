@@ -187,6 +187,23 @@ static char *print_json(const cJSON *j)
 	return strbuf_detach(&sb, NULL);
 }
 
+/* A tree's JSON from its fields, packed as the model file packs them. */
+static cJSON *tree_json(const int32_t *f, const double *thr, const int32_t *r,
+			size_t n, const double *val, size_t nv)
+{
+	struct mlci_tree t;
+
+	memset(&t, 0, sizeof(t));
+	t.feature = (int32_t *)f;
+	t.threshold = (double *)thr;
+	t.right = (int32_t *)r;
+	t.value = (double *)val;
+	t.n_nodes = n;
+	t.n_leaves = nv;
+	t.nout = 1;
+	return mlci_tree_to_json(&t);
+}
+
 static void test_json_round_trip(void)
 {
 	double X[400 * 4], y[400];
@@ -194,7 +211,7 @@ static void test_json_round_trip(void)
 	struct mlci_tree_data td;
 	struct mlci_tree t, u;
 	cJSON *j, *j2;
-	char *a, *b;
+	char *a, *b, *msg;
 	size_t i, same = 0;
 
 	toy(X, y, 400);
@@ -223,33 +240,48 @@ static void test_json_round_trip(void)
 
 	/* Broken structures are refused, naming the file. */
 	{
-		static const char *const bad[] = {
-			"{\"feature\":[0,-1],\"threshold\":[0,0],\"right\":[1,0],\"value\":[1,0,0]}",
-			"{\"feature\":[0,-1,-1],\"threshold\":[0,0,0],\"right\":[2,0,0],\"value\":[1,0,0,0,1,0]}",
-			"{\"feature\":[7,-1,-1],\"threshold\":[0,0,0],\"right\":[2,0,1],\"value\":[1,0,0,0,1,0]}",
-			"{\"feature\":[0,-1,-1],\"threshold\":[0,0,0],\"right\":[2,0,1],\"value\":[1,0,0]}",
-			"{\"feature\":[0,-1,-1],\"threshold\":[0,0,0],\"right\":[2,0,1],\"value\":[1,0,0,0,1,0],\"x\":1}",
-			"{\"feature\":[-1,-1],\"threshold\":[0,0],\"right\":[0,1],\"value\":[1,0,0,0,1,0]}",
+		static const struct {
+			int n, nv;
+			int32_t f[3], r[3];
+			const char *msg;
+		} bad[] = {
+			{ 2, 3, { 0, -1 }, { 1, 0 }, "node 0: bad children" },
+			{ 3, 6, { 0, -1, -1 }, { 2, 0, 0 }, "node 2: bad leaf number" },
+			{ 3, 6, { 7, -1, -1 }, { 2, 0, 1 }, "node 0: feature out of range" },
+			{ 3, 3, { 0, -1, -1 }, { 2, 0, 1 }, "'value' must hold 3 values per leaf" },
+			{ 2, 6, { -1, -1 }, { 0, 1 }, "1 nodes unreachable" },
+			{ 3, 6, { 0, -1, -1 }, { 5, 0, 1 }, "node 0: 'right' out of range" },
 		};
-		const char *good = "{\"feature\":[0,-1,-1],\"threshold\":[0,0,0],\"right\":[2,0,1],\"value\":[1,0,0,0,1,0]}";
+		double thr[3] = { 0.5, 0, 0 }, val[6] = { 1, 0, 0, 0, 1, 0 };
 		size_t k;
 
-		j = cJSON_Parse(good);
-		CHECK(!mlci_tree_from_json(&u, j, 4, 3, "m.json"), "a well-formed two-leaf tree reads");
+		j = tree_json(bad[0].f, thr, bad[0].r, 0, val, 0);
+		cJSON_ReplaceItemInObject(j, "feature", cJSON_CreateString("AAA"));
+		unit_capture_start();
+		CHECK_INT(mlci_tree_from_json(&u, j, 4, 3, "m.json"), -MLCI_EXIT_INPUT, "bad base64");
+		msg = unit_capture_end();
+		CHECK_STR(msg, "mlci: m.json: tree: 'feature' must be the base64url of little-endian int32 values",
+			  "bad base64 named");
+		free(msg);
 		cJSON_Delete(j);
 		for (k = 0; k < sizeof(bad) / sizeof(*bad); k++) {
-			char *msg;
+			char want[128];
 			int ret;
 
-			j = cJSON_Parse(bad[k]);
+			j = tree_json(bad[k].f, thr, bad[k].r, (size_t)bad[k].n, val, (size_t)bad[k].nv);
 			unit_capture_start();
 			ret = mlci_tree_from_json(&u, j, 4, 3, "m.json");
 			msg = unit_capture_end();
-			CHECK_INT(ret, -MLCI_EXIT_INPUT, bad[k]);
-			CHECK(strstr(msg, "m.json: tree") != NULL, msg);
+			CHECK_INT(ret, -MLCI_EXIT_INPUT, bad[k].msg);
+			snprintf(want, sizeof(want), "mlci: m.json: tree: %s", bad[k].msg);
+			CHECK_STR(msg, want, "the message names the file and the fault");
 			free(msg);
 			cJSON_Delete(j);
 		}
+		j = tree_json((const int32_t[]){ 0, -1, -1 }, thr, (const int32_t[]){ 2, 0, 1 }, 3, val, 6);
+		CHECK(!mlci_tree_from_json(&u, j, 4, 3, "m.json"), "a well-formed two-leaf tree reads");
+		CHECK(u.n_nodes == 3 && u.threshold[0] == 0.5 && u.value[4] == 1, "its fields as written");
+		cJSON_Delete(j);
 	}
 	mlci_tree_release(&t);
 	mlci_tree_release(&u);
