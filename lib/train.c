@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cblas.h>
 
@@ -20,6 +21,7 @@
 #include "digest.h"
 #include "estimator.h"
 #include "json.h"
+#include "markdown.h"
 #include "metrics.h"
 #include "now.h"
 #include "preprocess.h"
@@ -43,6 +45,39 @@ struct candidate {
 	double cv_mean, cv_std;
 	int cv_done;
 };
+
+/*
+ * A progress bar on standard error when it is a terminal (never in a log):
+ * the fits done (every fold of every candidate, then the winner's) of all.
+ */
+struct progress {
+	int on;
+	size_t done, total;
+};
+
+static void progress_show(struct progress *p, const char *label)
+{
+	char bar[31];
+	size_t width = sizeof(bar) - 1, fill;
+
+	if (!p->on)
+		return;
+	fill = p->total ? (p->done > p->total ? p->total : p->done) * width / p->total
+		: width;
+	memset(bar, '#', fill);
+	memset(bar + fill, '.', width - fill);
+	bar[width] = '\0';
+	fprintf(stderr, "\r\033[K%s: [%s] %zu/%zu fits %s", mlci_progname, bar,
+		p->done, p->total, label);
+	fflush(stderr);
+}
+
+/* Erase the bar, so that a message starts on a clean line. */
+static void progress_clear(struct progress *p)
+{
+	if (p->on)
+		fputs("\r\033[K", stderr);
+}
 
 /* The config, checked. Strings borrowed from the config tree. */
 struct train_config {
@@ -68,6 +103,7 @@ struct train_config {
 	size_t folds;
 	uint64_t cv_seed;
 	int cv_shuffle;
+	struct progress *progress;
 };
 
 static void config_release(struct train_config *c)
@@ -852,7 +888,9 @@ static int cross_validate(const struct train_config *c, struct candidate *cand,
 		for (i = 0; i < nte; i++)
 			rte[i] = rows[te[i]];
 		fitted_init(&fit);
+		progress_show(c->progress, cand->label);
 		ret = fit_on(&fit, cand, ds, rtr, ntr);
+		c->progress->done++;
 		if (!ret)
 			ret = predict_on(&fit, ds, rte, nte, pred, scores);
 		if (!ret)
@@ -1347,6 +1385,7 @@ int mlci_train_run(const struct mlci_train_options *opt, const cJSON *rec,
 	const struct mlci_dataset *tds;
 	struct kinds k;
 	struct fitted fit;
+	struct progress progress = { 0, 0, 0 };
 	struct candidate *best;
 	char train_sha[MLCI_SHA256_HEX], test_sha[MLCI_SHA256_HEX];
 	char cfg_sha[MLCI_SHA256_HEX], model_sha[MLCI_SHA256_HEX];
@@ -1464,6 +1503,9 @@ int mlci_train_run(const struct mlci_train_options *opt, const cJSON *rec,
 	}
 
 	/* 3. Choose: cross-validation when there are several candidates. */
+	progress.on = isatty(STDERR_FILENO);
+	progress.total = (c.ncands > 1 ? c.ncands * c.folds : 0) + 1;
+	c.progress = &progress;
 	best = &c.cands[0];
 	if (c.ncands > 1) {
 		int hib = higher_is_better(c.select_by);
@@ -1471,6 +1513,7 @@ int mlci_train_run(const struct mlci_train_options *opt, const cJSON *rec,
 		for (i = 0; i < c.ncands; i++) {
 			if ((ret = cross_validate(&c, &c.cands[i], &train, rows, ntrain)))
 				goto out;
+			progress_clear(&progress);
 			fprintf(stderr, "%s: %s: cv %s %.4f (std %.4f)\n", mlci_progname,
 				c.cands[i].label,
 				c.select_by, c.cands[i].cv_mean, c.cands[i].cv_std);
@@ -1481,8 +1524,12 @@ int mlci_train_run(const struct mlci_train_options *opt, const cJSON *rec,
 	}
 
 	/* 4. Fit the winner on the whole training part, evaluate on the test. */
+	progress_show(&progress, best->label);
 	if ((ret = fit_on(&fit, best, &train, rows, ntrain)))
 		goto out;
+	progress.done++;
+	progress_show(&progress, best->label);
+	progress_clear(&progress);
 	pred = xmalloc((tds->nrows ? tds->nrows : 1) * sizeof(*pred));
 	if (train.nclasses)
 		scores = xmalloc((tds->nrows ? tds->nrows : 1) * train.nclasses *
@@ -1638,6 +1685,8 @@ int mlci_train_run(const struct mlci_train_options *opt, const cJSON *rec,
 	*section = sec;
 	sec = NULL;
 out:
+	if (progress.done < progress.total)
+		progress_clear(&progress);
 	cJSON_Delete(sec);
 	cJSON_Delete(mfile);
 	cJSON_Delete(conf);
@@ -1659,4 +1708,59 @@ out:
 	free(pred);
 	free(scores);
 	return ret;
+}
+
+void mlci_train_render_markdown(const cJSON *sec, struct strbuf *sb)
+{
+	const cJSON *it, *cands = cJSON_GetObjectItemCaseSensitive(sec, "candidates");
+	const char *sel = mlci_json_get_string(sec, "select_by");
+	double rows = 0, test = 0;
+	char buf[64];
+
+	mlci_json_get_number(sec, "train_rows", &rows);
+	mlci_json_get_number(sec, "test_rows", &test);
+	strbuf_addstr(sb, "### ml-train: ");
+	mlci_md_cell(sb, mlci_json_get_string(sec, "model_type"));
+	strbuf_addf(sb, " on %.0f rows, tested on %.0f\n\n", rows, test);
+	strbuf_addstr(sb, "| metric | test |\n|---|---:|\n");
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(sec, "metrics")) {
+		strbuf_addstr(sb, "| ");
+		mlci_md_cell(sb, it->string);
+		if (cJSON_IsNumber(it))
+			snprintf(buf, sizeof(buf), "%.4f", it->valuedouble);
+		else
+			snprintf(buf, sizeof(buf), "n/a");
+		strbuf_addf(sb, " | %s |\n", buf);
+	}
+	if (cJSON_GetArraySize(cands) < 2)
+		return;
+	strbuf_addstr(sb, "\n| candidate | params | cv ");
+	mlci_md_cell(sb, sel);
+	strbuf_addstr(sb, " | std | |\n|---|---|---:|---:|---|\n");
+	cJSON_ArrayForEach(it, cands) {
+		const cJSON *p;
+		double mean, std;
+		int first = 1;
+
+		strbuf_addstr(sb, "| ");
+		mlci_md_cell(sb, mlci_json_get_string(it, "model_type"));
+		strbuf_addstr(sb, " | ");
+		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(it, "params")) {
+			if (!strcmp(p->string, "model_type") || !cJSON_IsString(p))
+				continue;
+			strbuf_addstr(sb, first ? "" : ", ");
+			mlci_md_cell(sb, p->string);
+			strbuf_addch(sb, '=');
+			mlci_md_cell(sb, p->valuestring);
+			first = 0;
+		}
+		if (!mlci_json_get_number(it, "cv_mean", &mean) &&
+		    !mlci_json_get_number(it, "cv_std", &std))
+			strbuf_addf(sb, " | %.4f | %.4f", mean, std);
+		else
+			strbuf_addstr(sb, " | n/a | n/a");
+		strbuf_addf(sb, " | %s |\n",
+			    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "selected")) ?
+			    "**selected**" : "");
+	}
 }

@@ -48,4 +48,12 @@ int mlci_train_run(const struct mlci_train_options *opt, const cJSON *rec,
 int mlci_train_predict(const char *model_path, const char *data_path,
 		       const char *output_path);
 
+/*
+ * The train section sec as Markdown for the GitHub step summary, appended
+ * to sb: a heading with the model and rows, the test metrics, and the
+ * candidates' cross-validation scores when several were tried.
+ */
+struct strbuf;
+void mlci_train_render_markdown(const cJSON *sec, struct strbuf *sb);
+
 #endif

@@ -335,3 +335,30 @@ PYEOF
 	run_ml 3 ml-train --config bad.yaml </dev/null
 	assert_equal "$(printf '%s\n' "$stderr" | tail -n 1)" "ml-train: bad.yaml:6: 'rename': the new name of 'Home' must be a non-empty string"
 }
+
+@test "a progress bar on a terminal, none otherwise" {
+	credit_data
+	command -v script >/dev/null
+	script -qec "'$MLCI_BUILD/bin/ml-train' -i /dev/null --config two-models.yaml --out tty >/dev/null" typescript >/dev/null
+	grep -aq '\[##############################\] 11/11 fits logistic_regression' typescript
+	grep -aq '\] 5/11 fits linear_svm' typescript
+	run_ml 0 ml-train --config two-models.yaml --out out </dev/null
+	! grep -q 'fits' <<<"$stderr"
+	! grep -q $'\r' <<<"$stderr"
+}
+
+@test "under GitHub Actions: outputs and a step summary with the metrics and candidates" {
+	credit_data
+	export GITHUB_ACTIONS=true GITHUB_OUTPUT=$PWD/ghout GITHUB_STEP_SUMMARY=$PWD/summary
+	run_ml 0 ml-train --config two-models.yaml --out out </dev/null
+	local model acc
+	model=$(json_get train.model_type | tr -d '"')
+	acc=$(json_get train.metrics.accuracy)
+	grep -qx "model_type=$model" ghout
+	grep -qx "model_path=out/model.json" ghout
+	grep -qx "### ml-train: $model on 3563 rows, tested on 891" summary
+	grep -qx "| accuracy | $(printf '%.4f' "$acc") |" summary
+	[ "$(grep -c '^| \(logistic_regression\|linear_svm\) | C=' summary)" -eq 2 ]
+	[ "$(grep -c '| \*\*selected\*\* |$' summary)" -eq 1 ]
+	grep -q "^| $model | .* | \*\*selected\*\* |\$" summary
+}

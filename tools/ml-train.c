@@ -9,6 +9,7 @@
 #include "json.h"
 #include "parse-options.h"
 #include "record.h"
+#include "strbuf.h"
 #include "tool.h"
 #include "train.h"
 #include "usage.h"
@@ -37,6 +38,13 @@ static void report(const cJSON *sec)
 		return;
 	mlci_gha_set_output("model_path", mlci_json_get_string(sec, "model_path"));
 	mlci_gha_set_output("model_type", mlci_json_get_string(sec, "model_type"));
+	{
+		struct strbuf sb = STRBUF_INIT;
+
+		mlci_train_render_markdown(sec, &sb);
+		mlci_gha_summary(sb.buf);
+		strbuf_release(&sb);
+	}
 }
 
 int cmd_main(int argc, char **argv)
