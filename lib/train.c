@@ -986,7 +986,8 @@ static void add_value(struct strbuf *sb, double v, int task, char **classes)
  * one, its classes are mapped to the model's by name.
  */
 static int write_predictions(const struct fitted *f, char **classes,
-			     const struct mlci_dataset *ds, const char *path)
+			     const struct mlci_dataset *ds, const char *path,
+			     int jsonl)
 {
 	size_t n = ds->nrows, k = fitted_nclasses(f), i, j;
 	int task = k ? MLCI_TASK_CLASSIFICATION : MLCI_TASK_REGRESSION;
@@ -999,8 +1000,33 @@ static int write_predictions(const struct fitted *f, char **classes,
 	ret = predict_on(f, ds, NULL, n, pred, scores);
 	if (ret)
 		goto out;
-	predictions_header(&sb, f, classes);
-	for (i = 0; i < n; i++) {
+	if (!jsonl)
+		predictions_header(&sb, f, classes);
+	for (i = 0; jsonl && i < n; i++) {
+		cJSON *o = cJSON_CreateObject(), *sc;
+
+		mlci_json_set_number(o, "row", (double)(i + 1));
+		if (ds->task == MLCI_TASK_CLASSIFICATION)
+			mlci_json_set_string(o, "truth", ds->classes[ds->y_class[i]]);
+		else if (ds->task == MLCI_TASK_REGRESSION)
+			mlci_json_set_number(o, "truth", ds->y[i]);
+		else
+			mlci_json_set_null(o, "truth");
+		if (task == MLCI_TASK_CLASSIFICATION)
+			mlci_json_set_string(o, "prediction", classes[(size_t)pred[i]]);
+		else
+			mlci_json_set_number(o, "prediction", pred[i]);
+		if (k) {
+			sc = cJSON_CreateObject();
+			for (j = 0; j < k; j++)
+				mlci_json_set_number(sc, classes[j], scores[i * k + j]);
+			mlci_json_set(o, fitted_has_proba(f) ? "proba" : "decision", sc);
+		}
+		mlci_json_print(o, 0, &sb);
+		strbuf_addch(&sb, '\n');
+		cJSON_Delete(o);
+	}
+	for (i = 0; !jsonl && i < n; i++) {
 		strbuf_addf(&sb, "%zu,", i + 1);
 		if (ds->task == MLCI_TASK_CLASSIFICATION) {
 			const char *s = ds->classes[ds->y_class[i]];
@@ -1243,17 +1269,35 @@ static int header_has(const char *path, const char *name, int *has)
 	return ret;
 }
 
-int mlci_train_predict(const char *model_path, const char *data_path,
-		       const char *output_path)
+/* Does name end with suffix? */
+static int ends_with(const char *name, const char *suffix)
 {
+	size_t n = strlen(name), m = strlen(suffix);
+
+	return n >= m && !strcmp(name + n - m, suffix);
+}
+
+int mlci_train_predict(const char *model_path, const char *data_path,
+		       const char *output_path, const char *format)
+{
+	int jsonl;
 	struct mlci_dataset_options o = MLCI_DATASET_OPTIONS_INIT;
 	struct model_file mf;
 	struct mlci_dataset ds;
 	const char **rfrom = NULL, **rto = NULL;
 	int ret, has;
 
+	if (!format)
+		format = ends_with(output_path, ".jsonl") ||
+			ends_with(output_path, ".ndjson") ? "jsonl" : "csv";
+	if (strcmp(format, "csv") && strcmp(format, "jsonl"))
+		return mlci_error(MLCI_EXIT_USAGE,
+				  "unknown predictions format '%s' (valid: csv, jsonl)",
+				  format);
+	jsonl = !strcmp(format, "jsonl");
 	single_thread_blas();
 	mlci_dataset_init(&ds);
+	memset(&mf, 0, sizeof(mf));
 	if ((ret = model_file_read(&mf, model_path)) ||
 	    (ret = header_has(data_path, mf.target_source, &has)))
 		goto out;
@@ -1283,7 +1327,7 @@ int mlci_train_predict(const char *model_path, const char *data_path,
 	}
 	if ((ret = mlci_dataset_load(&ds, data_path, &o)))
 		goto out;
-	ret = write_predictions(&mf.fit, mf.classes, &ds, output_path);
+	ret = write_predictions(&mf.fit, mf.classes, &ds, output_path, jsonl);
 out:
 	free(rfrom);
 	free(rto);
@@ -1594,7 +1638,7 @@ int mlci_train_run(const struct mlci_train_options *opt, const cJSON *rec,
 	pred_path = xstrfmt("%s/predictions.csv", opt->out_dir);
 	mlci_sha256_hex(sb.buf, sb.len, model_sha);
 	if ((ret = mlci_atomic_write_file(model_path, sb.buf, sb.len)) ||
-	    (ret = write_predictions(&fit, train.classes, tds, pred_path))) {
+	    (ret = write_predictions(&fit, train.classes, tds, pred_path, 0))) {
 		cJSON_Delete(metrics);
 		cJSON_Delete(conf);
 		conf = NULL;

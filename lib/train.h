@@ -37,16 +37,19 @@ int mlci_train_run(const struct mlci_train_options *opt, const cJSON *rec,
 
 /*
  * Predict the rows of the CSV file data_path with the model file at
- * model_path, writing the same CSV as ml-train's predictions file (row,
- * truth, prediction, then proba_<class> or decision_<class> columns;
- * truth empty when the file has no target column) to output_path
- * atomically ("-": standard output). Returns 0, or a negative exit code
- * with the message printed: -MLCI_EXIT_INPUT for a model file that is not
- * one (the offending key named) or a feature column missing from the
- * data (named).
+ * model_path, writing to output_path atomically ("-": standard output)
+ * in format "csv" or "jsonl" (NULL: jsonl when output_path ends in
+ * ".jsonl" or ".ndjson", else csv). csv is ml-train's predictions file
+ * (row, truth, prediction, then proba_<class> or decision_<class>
+ * columns; truth empty when the file has no target column); jsonl is one
+ * object a row: {"row", "truth" (null without a target), "prediction",
+ * "proba" or "decision": {class: value}}. Returns 0, or a negative exit
+ * code with the message printed: -MLCI_EXIT_USAGE for another format,
+ * -MLCI_EXIT_INPUT for a model file that is not one (the offending key
+ * named) or a feature column missing from the data (named).
  */
 int mlci_train_predict(const char *model_path, const char *data_path,
-		       const char *output_path);
+		       const char *output_path, const char *format);
 
 /*
  * The train section sec as Markdown for the GitHub step summary, appended

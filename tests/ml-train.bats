@@ -362,3 +362,30 @@ PYEOF
 	[ "$(grep -c '| \*\*selected\*\* |$' summary)" -eq 1 ]
 	grep -q "^| $model | .* | \*\*selected\*\* |\$" summary
 }
+
+@test "--predict writes JSON lines: the same predictions as the CSV, numbers exact" {
+	credit_data
+	run_ml 0 ml-train --config two-models.yaml --out out </dev/null
+	run_ml 0 ml-train --predict out/model.json --data out/test.csv --output p.jsonl
+	run_ml 0 ml-train --predict out/model.json --data out/test.csv --output - --format jsonl
+	printf '%s\n' "$output" | cmp - p.jsonl
+	cut -d, -f2- out/test.csv >notarget.csv
+	run_ml 0 ml-train --predict out/model.json --data notarget.csv --output q.ndjson
+	"$PY" - out/predictions.csv p.jsonl q.ndjson <<'PYEOF'
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+lines = [json.loads(l) for l in open(sys.argv[2])]
+bare = [json.loads(l) for l in open(sys.argv[3])]
+assert len(rows) == len(lines) == len(bare) > 0
+for r, j, b in zip(rows, lines, bare):
+    assert j["row"] == int(r["row"]) and j["truth"] == r["truth"] and j["prediction"] == r["prediction"]
+    kind = "proba" if "proba" in j else "decision"
+    assert set(j) == {"row", "truth", "prediction", kind}
+    for c, v in j[kind].items():
+        assert v == float(r["%s_%s" % (kind, c)]), (c, v)
+    assert b["truth"] is None and b["prediction"] == j["prediction"] and b[kind] == j[kind]
+PYEOF
+	run_ml 2 ml-train --predict out/model.json --data out/test.csv --output - --format xml
+	assert_equal "$stderr" "ml-train: unknown predictions format 'xml' (valid: csv, jsonl)"
+	run_ml 2 ml-train --config two-models.yaml --format jsonl </dev/null
+}

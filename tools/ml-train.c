@@ -50,7 +50,7 @@ static void report(const cJSON *sec)
 int cmd_main(int argc, char **argv)
 {
 	const char *input = NULL, *config = NULL, *out_dir = "model";
-	const char *predict = NULL, *data = NULL, *output = NULL;
+	const char *predict = NULL, *data = NULL, *output = NULL, *format = NULL;
 	int pretty = 0, force = 0;
 	struct mlci_option options[] = {
 		OPT_STRING('c', "config", &config, "file",
@@ -68,6 +68,8 @@ int cmd_main(int argc, char **argv)
 		OPT_STRING(0, "data", &data, "file.csv", "the rows to predict"),
 		OPT_STRING(0, "output", &output, "file.csv",
 			   "write the predictions to <file.csv> (- for standard output)"),
+		OPT_STRING(0, "format", &format, "csv|jsonl",
+			   "the predictions' format (default: jsonl for a .jsonl or .ndjson file, else csv)"),
 		OPT_END()
 	};
 	struct mlci_train_options topt = { NULL, NULL, 0 };
@@ -91,10 +93,11 @@ int cmd_main(int argc, char **argv)
 			mlci_usage_error(options, train_usage);
 			return MLCI_EXIT_USAGE;
 		}
-		return mlci_exit_code(mlci_train_predict(predict, data, output));
+		return mlci_exit_code(mlci_train_predict(predict, data, output,
+							 format));
 	}
-	if (!config || data || output) {
-		mlci_error(MLCI_EXIT_USAGE, config ? "--data and --output go with --predict"
+	if (!config || data || output || format) {
+		mlci_error(MLCI_EXIT_USAGE, config ? "--data, --output and --format go with --predict"
 			   : "no --config given");
 		mlci_usage_error(options, train_usage);
 		return MLCI_EXIT_USAGE;
