@@ -335,28 +335,38 @@ struct pcase {
 static struct pcase pcases[] = {
 	{ "mean+standard, most_frequent+one_hot(ignore)", 0,
 	  { MLCI_IMPUTE_MEAN, 0, MLCI_SCALE_STANDARD, MLCI_IMPUTE_MOST_FREQUENT,
-	    NULL, 1, MLCI_UNKNOWN_IGNORE }, 0 },
+	    NULL, 1, MLCI_UNKNOWN_IGNORE, 0 }, 0 },
 	{ "median+minmax, constant+one_hot(ignore)", 0,
 	  { MLCI_IMPUTE_MEDIAN, 0, MLCI_SCALE_MINMAX, MLCI_IMPUTE_CONSTANT,
-	    NULL, 1, MLCI_UNKNOWN_IGNORE }, 0 },
+	    NULL, 1, MLCI_UNKNOWN_IGNORE, 0 }, 0 },
 	{ "most_frequent, no scaler, no cat imputer, one_hot(ignore)", 0,
 	  { MLCI_IMPUTE_MOST_FREQUENT, 0, MLCI_SCALE_NONE, MLCI_IMPUTE_NONE,
-	    NULL, 1, MLCI_UNKNOWN_IGNORE }, 0 },
+	    NULL, 1, MLCI_UNKNOWN_IGNORE, 0 }, 0 },
 	{ "constant(-1.5)+standard, constant('zz_other')+one_hot(ignore)", 0,
 	  { MLCI_IMPUTE_CONSTANT, -1.5, MLCI_SCALE_STANDARD,
-	    MLCI_IMPUTE_CONSTANT, "zz_other", 1, MLCI_UNKNOWN_IGNORE }, 0 },
+	    MLCI_IMPUTE_CONSTANT, "zz_other", 1, MLCI_UNKNOWN_IGNORE, 0 }, 0 },
 	{ "constant+standard, constant('zz_other')+one_hot(error): the fill unseen", 0,
 	  { MLCI_IMPUTE_CONSTANT, 0, MLCI_SCALE_STANDARD,
-	    MLCI_IMPUTE_CONSTANT, "zz_other", 1, MLCI_UNKNOWN_ERROR }, 0 },
+	    MLCI_IMPUTE_CONSTANT, "zz_other", 1, MLCI_UNKNOWN_ERROR, 0 }, 0 },
 	{ "no cat imputer, one_hot(error): Marital missing only in the test rows", 0,
 	  { MLCI_IMPUTE_MEAN, 0, MLCI_SCALE_STANDARD, MLCI_IMPUTE_NONE,
-	    NULL, 1, MLCI_UNKNOWN_ERROR }, 0 },
+	    NULL, 1, MLCI_UNKNOWN_ERROR, 0 }, 0 },
+	/* keep_missing: NaN through, the scalers fit on the values present, as sklearn's. */
+	{ "no numeric imputer, keep_missing+standard, most_frequent+one_hot(ignore)", 0,
+	  { MLCI_IMPUTE_NONE, 0, MLCI_SCALE_STANDARD, MLCI_IMPUTE_MOST_FREQUENT,
+	    NULL, 1, MLCI_UNKNOWN_IGNORE, 1 }, 0 },
+	{ "no numeric imputer, keep_missing+minmax, constant+one_hot(ignore)", 0,
+	  { MLCI_IMPUTE_NONE, 0, MLCI_SCALE_MINMAX, MLCI_IMPUTE_CONSTANT,
+	    NULL, 1, MLCI_UNKNOWN_IGNORE, 1 }, 0 },
+	{ "no numeric imputer, keep_missing, no scaler", 0,
+	  { MLCI_IMPUTE_NONE, 0, MLCI_SCALE_NONE, MLCI_IMPUTE_MOST_FREQUENT,
+	    NULL, 1, MLCI_UNKNOWN_IGNORE, 1 }, 0 },
 	{ "unseen category, handle_unknown ignore", 1,
 	  { MLCI_IMPUTE_MEAN, 0, MLCI_SCALE_STANDARD, MLCI_IMPUTE_MOST_FREQUENT,
-	    NULL, 1, MLCI_UNKNOWN_IGNORE }, 0 },
+	    NULL, 1, MLCI_UNKNOWN_IGNORE, 0 }, 0 },
 	{ "unseen category, handle_unknown error", 1,
 	  { MLCI_IMPUTE_MEAN, 0, MLCI_SCALE_STANDARD, MLCI_IMPUTE_MOST_FREQUENT,
-	    NULL, 1, MLCI_UNKNOWN_ERROR }, 0 },
+	    NULL, 1, MLCI_UNKNOWN_ERROR, 0 }, 0 },
 };
 
 #define NPCASES (sizeof(pcases) / sizeof(*pcases))
@@ -480,7 +490,8 @@ static void compare_case(size_t i, const char *csv, int sk_ok)
 				p = end;
 				cells++;
 				got = x[r * pp.nfeatures + j];
-				if (!(fabs(got - want) <= TOL * fmax(1, fabs(want)))) {
+				if (isnan(want) ? !isnan(got) :
+				    !(fabs(got - want) <= TOL * fmax(1, fabs(want)))) {
 					if (bad++ < 5)
 						printf("# row %zu %s: got %.17g want %.17g\n",
 						       NTRAIN + r + 1, pp.feature_names[j],
