@@ -720,6 +720,8 @@ int mlci_treefam_fit(void *model, const void *params,
 				  regression ? "regression" : "classification");
 	if (tfp->forest && !tfp->max_features_set)
 		p.tree.max_features = regression ? MLCI_MAXF_ALL : MLCI_MAXF_SQRT;
+	if (regression && (tfp->balanced || tfp->class_weight))
+		return mlci_error(MLCI_EXIT_INPUT, "%s: class_weight applies to classification only", name);
 	if (p.oob_score && !p.bootstrap)
 		return mlci_error(MLCI_EXIT_INPUT, "%s: oob_score needs bootstrap: true", name);
 	if (k && (tfp->balanced || tfp->class_weight)) {

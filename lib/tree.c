@@ -15,6 +15,8 @@
 /* scikit-learn's: values closer than this are one value for a split. */
 #define FEATURE_THRESHOLD 1e-7
 #define MAX_BINS 256
+/* Features whose histograms one pass over a node's rows builds, at most. */
+#define HIST_BATCH 32
 /* Rows sampled to place the bin edges. */
 #define BIN_SAMPLE 200000
 
@@ -624,6 +626,10 @@ static void hist_split(struct grower *g, size_t s, size_t e, const double *tot,
 		size_t want = g->mtry - found, nf = 0, nconst = 0;
 		int *fs = g->hfeats + drawn;
 
+		/* At most HIST_BATCH histograms at once bounds their memory. */
+		if (want > HIST_BATCH)
+			want = HIST_BATCH;
+
 		while (nf < want && drawn < d) {
 			size_t j = rand_int(drawn, d, &g->rand_state);
 			int t = g->hfeats[j];
@@ -753,7 +759,8 @@ int mlci_tree_grow(struct mlci_tree *t, const struct mlci_tree_data *td,
 	for (i = 0; i < td->d; i++)
 		g.feats[i] = g.constant[i] = (int)i;
 	if (td->bins)
-		g.hist = xmalloc(g.mtry * MAX_BINS * g.stride * sizeof(double));
+		g.hist = xmalloc((g.mtry < HIST_BATCH ? g.mtry : HIST_BATCH) *
+				 MAX_BINS * g.stride * sizeof(double));
 	g.lacc = xmalloc(na * sizeof(double));
 	/* One totals slot per depth level would do; one per stack frame is simpler. */
 	stack = xmalloc(64 * sizeof(*stack));
