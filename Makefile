@@ -44,6 +44,7 @@ endif
 
 LIB_SRCS =
 LIB_SRCS += lib/atomic.c
+LIB_SRCS += lib/canary-config.c
 LIB_SRCS += lib/canary.c
 LIB_SRCS += lib/config.c
 LIB_SRCS += lib/csv.c
