@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -71,6 +73,83 @@ static struct csv_classes *classes_for(char delim)
 	return t;
 }
 
+/*
+ * The digest of a regular file is computed by a thread of its own that
+ * reads the file with pread() (the reader's offset is untouched) while
+ * the caller parses: on two cores hashing is then free. Pipes and other
+ * files that cannot be read twice are hashed by the reader as it reads.
+ */
+#define HASH_CHUNK (1u << 20)
+
+struct csv_hasher {
+	pthread_t thread;
+	int fd;
+	struct mlci_sha256 *sha;
+	atomic_int stop;	/* the caller gave up: stop early */
+	int err;		/* errno of a failed read, else 0 */
+};
+
+static void *hasher_main(void *arg)
+{
+	struct csv_hasher *h = arg;
+	unsigned char *buf = malloc(HASH_CHUNK);
+	off_t off = 0;
+
+	if (!buf) {
+		h->err = ENOMEM;
+		return NULL;
+	}
+	while (!atomic_load_explicit(&h->stop, memory_order_relaxed)) {
+		ssize_t n = pread(h->fd, buf, HASH_CHUNK, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			h->err = errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		mlci_sha256_update(h->sha, buf, (size_t)n);
+		off += n;
+	}
+	free(buf);
+	return NULL;
+}
+
+/* Start hashing c's file in a thread; 0, or -1 to hash while reading. */
+static int hasher_start(struct mlci_csv *c)
+{
+	struct csv_hasher *h = xcalloc(1, sizeof(*h));
+
+	h->fd = c->fd;
+	h->sha = c->sha;
+	atomic_init(&h->stop, 0);
+	if (pthread_create(&h->thread, NULL, hasher_main, h)) {
+		free(h);
+		return -1;
+	}
+	c->hasher = h;
+	return 0;
+}
+
+/* Wait for the thread; its error number (0: the digest is complete). */
+static int hasher_join(struct mlci_csv *c, int stop)
+{
+	struct csv_hasher *h = c->hasher;
+	int err;
+
+	if (!h)
+		return 0;
+	if (stop)
+		atomic_store(&h->stop, 1);
+	pthread_join(h->thread, NULL);
+	err = h->err;
+	free(h);
+	c->hasher = NULL;
+	return err;
+}
+
 int mlci_csv_open(struct mlci_csv *c, const char *path,
 		  const struct mlci_csv_options *opt)
 {
@@ -97,8 +176,11 @@ int mlci_csv_open(struct mlci_csv *c, const char *path,
 	if (fstat(c->fd, &st) == 0 && S_ISDIR(st.st_mode))
 		return mlci_error(MLCI_EXIT_INPUT, "cannot read '%s': Is a directory",
 				  path);
-	if (opt->want_sha256)
+	if (opt->want_sha256) {
 		c->sha = mlci_sha256_new();
+		if (fstat(c->fd, &st) == 0 && S_ISREG(st.st_mode))
+			hasher_start(c);
+	}
 	n = pread(c->fd, magic, 2, 0);
 	if (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
 		int fd2 = dup(c->fd);
@@ -123,6 +205,7 @@ int mlci_csv_open(struct mlci_csv *c, const char *path,
 
 void mlci_csv_release(struct mlci_csv *c)
 {
+	hasher_join(c, 1);
 	if (c->gz)
 		gzclose(c->gz);
 	if (c->fd >= 0)
@@ -188,7 +271,7 @@ static int refill(struct mlci_csv *c, size_t keep, size_t *shift)
 		if (n < 0)
 			return mlci_error_errno(MLCI_EXIT_SYSTEM, "cannot read '%s'",
 						c->path);
-		if (c->sha)
+		if (c->sha && !c->hasher)
 			mlci_sha256_update(c->sha, c->buf + c->end, (size_t)n);
 	}
 	if (n == 0) {
@@ -609,8 +692,22 @@ int mlci_csv_read(struct mlci_csv *c)
 
 int mlci_csv_sha256(struct mlci_csv *c, char hex[65])
 {
+	int err;
+
 	if (!c->sha)
 		return -MLCI_EXIT_BUG;
+	if (c->hasher) {
+		err = hasher_join(c, 0);
+		if (err) {
+			errno = err;
+			return mlci_error_errno(MLCI_EXIT_SYSTEM, "cannot read '%s'",
+						c->path);
+		}
+		mlci_sha256_final_hex(c->sha, hex);
+		mlci_sha256_free(c->sha);
+		c->sha = NULL;
+		return 0;
+	}
 	if (c->gz) {
 		/* The digest is of the file as stored: read it again, raw. */
 		mlci_sha256_free(c->sha);

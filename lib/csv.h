@@ -41,12 +41,14 @@ struct mlci_csv_options {
 #define MLCI_CSV_OPTIONS_INIT { ',', 0, 0, 0 }
 
 struct mlci_sha256;
+struct csv_hasher;
 
 struct mlci_csv {
 	char *path;		/* as given, for messages */
 	int fd;
 	void *gz;		/* gzFile when the data is gzip, else NULL */
 	struct mlci_sha256 *sha;
+	struct csv_hasher *hasher;	/* a regular file: hashed by a thread */
 	char delimiter;
 	size_t max_record, max_fields;
 

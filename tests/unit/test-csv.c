@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "csv.h"
+#include "digest.h"
 #include "strbuf.h"
 #include "unit.h"
 #include "usage.h"
@@ -254,6 +255,35 @@ static void test_sha256(void)
 	/* printf 'a\n1\n' | sha256sum */
 	CHECK_STR(hex, "309b0e45a73d3fc5325e2b6ed0a01ef8b9cde6b05a5633c1f893f970d52bfddc", "digest of the file");
 	mlci_csv_release(&c);
+	{
+		/* Several of the hashing thread's chunks, read whole or in part. */
+		struct strbuf big = STRBUF_INIT;
+		char want[65];
+		size_t i;
+		int r;
+
+		strbuf_addstr(&big, "x,y\n");
+		for (i = 0; big.len < (5u << 20) + 12345; i++)
+			strbuf_addf(&big, "%zu,%zu\n", i, i * 2654435761u % 1000003);
+		mlci_sha256_hex(big.buf, big.len, want);
+		path = write_tmp("big.csv", big.buf, big.len);
+		CHECK_INT(mlci_csv_open(&c, path, &o), 0, "open a 5 MB file for digest");
+		while ((r = mlci_csv_read(&c)) > 0)
+			;
+		CHECK_INT(r, 0, "read to the end");
+		CHECK_INT(mlci_csv_sha256(&c, hex), 0, "digest of 5 MB");
+		CHECK_STR(hex, want, "digest of a file larger than a chunk, as OpenSSL over its bytes");
+		mlci_csv_release(&c);
+		CHECK_INT(mlci_csv_open(&c, path, &o), 0, "open again");
+		CHECK_INT(mlci_csv_read(&c), 1, "one record");
+		CHECK_INT(mlci_csv_sha256(&c, hex), 0, "digest after one record");
+		CHECK_STR(hex, want, "the digest covers the whole file when reading stops early");
+		mlci_csv_release(&c);
+		CHECK_INT(mlci_csv_open(&c, path, &o), 0, "open a third time");
+		CHECK_INT(mlci_csv_read(&c), 1, "one record again");
+		mlci_csv_release(&c);	/* gives up on the digest: no hang, no leak */
+		strbuf_release(&big);
+	}
 	CHECK(mlci_csv_open(&c, "/nonexistent/x.csv", &o) == -MLCI_EXIT_INPUT,
 	      "missing file: bad input");
 	mlci_csv_release(&c);
