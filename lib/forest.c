@@ -487,7 +487,7 @@ void mlci_treefam_params_init(const struct mlci_family *fam, void *params)
 		mlci_forest_params_init(&p->fp, 0);
 		/* Histogram splits unless max_bins: 0 asks for scikit-learn's exact ones. */
 		p->fp.tree.max_bins = 255;
-		p->fp.tree.exact_below = 256;
+		p->fp.tree.exact_below = 32;
 	} else {
 		mlci_forest_params_init(&p->fp, 0);
 		p->fp.n_estimators = 1;

@@ -27,7 +27,7 @@ static void forest_params(const struct refcase *rc, struct mlci_forest_params *f
 	mlci_forest_params_init(fp, rc->regression);
 	ref_tree_params(rc, &fp->tree);
 	fp->tree.max_bins = max_bins;
-	fp->tree.exact_below = max_bins ? 256 : 0;
+	fp->tree.exact_below = max_bins ? 32 : 0;
 	fp->n_jobs = 2;
 }
 
@@ -237,7 +237,7 @@ static int bench(const char *dir, size_t n, size_t p, int jobs)
 		return 1;
 	mlci_forest_params_init(&fp, 0);
 	fp.tree.max_bins = getenv("MLCI_BENCH_EXACT") ? 0 : 255;
-	fp.tree.exact_below = 256;
+	fp.tree.exact_below = getenv("MLCI_BENCH_EXACT_BELOW") ? (size_t)atoi(getenv("MLCI_BENCH_EXACT_BELOW")) : 32;
 	fp.n_jobs = jobs;
 	mlci_forest_init(&f);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
