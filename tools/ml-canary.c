@@ -9,6 +9,7 @@
 #include "common-main.h"
 #include "config.h"
 #include "gha.h"
+#include "http.h"
 #include "json.h"
 #include "now.h"
 #include "parse-options.h"
@@ -94,7 +95,10 @@ static int act(const struct mlci_canary_config *c, const char *uri,
 	mlci_json_set_string(model, "name", c->model_name);
 	mlci_json_set_string(model, "canary_version", c->canary_version);
 	mlci_json_set_string(model, "baseline_alias", c->baseline_alias);
-	mlci_json_set_string(model, "tracking_uri", uri);
+	before = mlci_http_redact_url(uri);	/* no credentials in records */
+	mlci_json_set_string(model, "tracking_uri", before);
+	free(before);
+	before = NULL;
 	mlci_json_set(section, "model", model);
 	if (d == MLCI_CANARY_CONTINUE) {
 		mlci_json_set_string(model, "action", "none");
