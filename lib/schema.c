@@ -81,10 +81,15 @@ void mlci_strset_add(struct mlci_strset *set, const char *s, size_t len)
 	set->items[set->n] = xstrndup(s, len);
 	set->lens[set->n] = len;
 	set->n++;
-	if (2 * set->n > set->nslots)
+	if (2 * set->n > set->nslots) {
 		strset_rehash(set, set->nslots ? 2 * set->nslots : 16);
-	else
-		strset_rehash(set, set->nslots);
+	} else {	/* one more slot, not the whole table again */
+		size_t h = mlci_hash_bytes(s, len) & (set->nslots - 1);
+
+		while (set->slots[h])
+			h = (h + 1) & (set->nslots - 1);
+		set->slots[h] = (uint32_t)set->n;
+	}
 }
 
 void mlci_strset_release(struct mlci_strset *set)

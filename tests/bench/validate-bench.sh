@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: MIT
 # ml-validate against what a user would run instead, side by side on one
 # numeric-heavy CSV of at least 1 GB: pandas (read_csv + describe + the same
-# checks) and scipy (the same drift tests). Prints wall time, MB/s, the
-# ratio and peak RSS (/usr/bin/time -v) of each, then the peak RSS of
-# ml-validate refusing a single 1 GB line. Not a test: nothing fails on time.
+# checks) and scipy (the same drift tests). Prints wall time, CPU time
+# (user + system, all threads: ml-validate hashes and sketches in threads
+# of their own), MB/s of each, the ratios and peak RSS (/usr/bin/time -v),
+# then the peak RSS of ml-validate refusing a single 1 GB line. Not a test: nothing fails on time.
 # BENCH_ROWS (default 16000000, about 1.04 GB) and BENCH_DIR (default /tmp)
 # change the size and the place; the data is deleted at the end.
 set -eu
@@ -94,9 +95,11 @@ run() {
 	wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$dir/time.$name" |
 		awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }')
 	rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$dir/time.$name")
-	eval "wall_$name=$wall rss_$name=$rss"
-	awk -v n="$name" -v w="$wall" -v r="$rss" -v mb="$mb" \
-		'BEGIN { printf "%-26s %8.2f s %9.1f MB/s %9.1f MiB peak RSS\n", n, w, mb / w, r / 1024 }'
+	cpu=$(sed -n 's/.*\(User\|System\) time (seconds): //p' "$dir/time.$name" |
+		awk '{ s += $1 } END { print s }')
+	eval "wall_$name=$wall rss_$name=$rss cpu_$name=$cpu"
+	awk -v n="$name" -v w="$wall" -v c="$cpu" -v r="$rss" -v mb="$mb" \
+		'BEGIN { printf "%-26s %8.2f s wall %9.1f MB/s %8.2f s CPU %9.1f MB/s/CPU %9.1f MiB peak RSS\n", n, w, mb / w, c, mb / c, r / 1024 }'
 }
 
 run ml_validate "$bin" --schema "$dir/schema.yaml" "$dir/data.csv"
@@ -104,7 +107,9 @@ run pandas "$PY" "$dir/bench_pandas.py" "$dir/data.csv"
 run ml_validate_drift "$bin" --schema "$dir/schema.yaml" --reference "$dir/ref.csv" "$dir/data.csv"
 run scipy_drift "$PY" "$dir/bench_scipy.py" "$dir/data.csv" "$dir/ref.csv"
 awk -v a="$wall_pandas" -v b="$wall_ml_validate" -v c="$wall_scipy_drift" -v d="$wall_ml_validate_drift" 'BEGIN {
-	printf "ratio: pandas / ml-validate = %.1fx; scipy drift / ml-validate --reference = %.1fx\n", a / b, c / d }'
+	printf "ratio (wall): pandas / ml-validate = %.1fx; scipy drift / ml-validate --reference = %.1fx\n", a / b, c / d }'
+awk -v a="$cpu_pandas" -v b="$cpu_ml_validate" -v c="$cpu_scipy_drift" -v d="$cpu_ml_validate_drift" 'BEGIN {
+	printf "ratio (CPU):  pandas / ml-validate = %.1fx; scipy drift / ml-validate --reference = %.1fx\n", a / b, c / d }'
 
 # A single 1 GB line: refused at --max-record-bytes, memory bounded.
 { echo a; head -c 1000000000 /dev/zero | tr '\0' 'x'; echo; } >"$dir/line.csv"
