@@ -421,16 +421,35 @@ static void mlp_model_release(void *model)
 	mlci_mlp_model_release(model);
 }
 
+/* Epochs to the fit's progress callback. */
+static void mlp_epoch(void *ctx, int epoch, int max_iter)
+{
+	const struct mlci_fit_data *d = ctx;
+
+	d->progress(d->progress_ctx, (size_t)epoch, (size_t)max_iter);
+}
+
 static int mlp_fit(void *model, const void *params,
 		   const struct mlci_fit_data *d)
 {
+	struct mlci_mlp_params p = *(const struct mlci_mlp_params *)params;
+	struct mlci_mlp_model *m = model;
+	int ret;
+
 	if (d->weight)
 		return mlci_error(MLCI_EXIT_INPUT,
 				  "mlp: sample weights are not supported");
-	return mlci_mlp_fit(model, d->X, d->y, d->n, d->d,
-			    d->task == MLCI_TASK_CLASSIFICATION ?
-			    MLCI_MLP_CLASSIFIER : MLCI_MLP_REGRESSOR,
-			    d->nclasses, params);
+	if (d->progress) {
+		p.on_epoch = mlp_epoch;
+		p.on_epoch_ctx = (void *)d;
+	}
+	ret = mlci_mlp_fit(m, d->X, d->y, d->n, d->d,
+			   d->task == MLCI_TASK_CLASSIFICATION ?
+			   MLCI_MLP_CLASSIFIER : MLCI_MLP_REGRESSOR,
+			   d->nclasses, &p);
+	m->params.on_epoch = NULL;
+	m->params.on_epoch_ctx = NULL;
+	return ret;
 }
 
 static int mlp_predict(const void *model, const double *X, size_t n,

@@ -56,6 +56,13 @@ struct mlci_fit_data {
 	uint64_t seed;
 	const char *const *feature_names;	/* d names, for messages */
 	const char *const *class_names;		/* k labels (classification) */
+	/*
+	 * Optional (NULL): an iterative family may call it as the fit
+	 * advances (done of total steps: epochs, iterations) for a progress
+	 * display; it must not change the result.
+	 */
+	void (*progress)(void *ctx, size_t done, size_t total);
+	void *progress_ctx;
 };
 
 /* Kinds of scores a fitted classifier gives. */

@@ -1030,6 +1030,8 @@ int mlci_mlp_fit(struct mlci_mlp_model *m, const double *X, const double *y,
 		}
 		m->n_epochs++;
 		m->iterations++;
+		if (pa->on_epoch)
+			pa->on_epoch(pa->on_epoch_ctx, m->iterations, pa->max_iter);
 		if (no_improve > (size_t)pa->n_iter_no_change) {
 			m->converged = 1;
 			break;

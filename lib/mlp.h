@@ -66,6 +66,13 @@ struct mlci_mlp_params {
 	 * fit() with warm_start=True.
 	 */
 	int warm_start;
+	/*
+	 * Called after each epoch when not NULL, with the epochs done and
+	 * max_iter: for a progress display; it cannot change training. The
+	 * fitted model's copy of the params has it NULL.
+	 */
+	void (*on_epoch)(void *ctx, int epoch, int max_iter);
+	void *on_epoch_ctx;
 };
 
 void mlci_mlp_params_init(struct mlci_mlp_params *params);

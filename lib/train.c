@@ -53,9 +53,11 @@ struct candidate {
 struct progress {
 	int on;
 	size_t done, total;
+	const char *label;	/* the candidate being fitted */
 };
 
-static void progress_show(struct progress *p, const char *label)
+static void progress_show_step(struct progress *p, const char *label,
+			       size_t step, size_t steps)
 {
 	char bar[31];
 	size_t width = sizeof(bar) - 1, fill;
@@ -69,7 +71,23 @@ static void progress_show(struct progress *p, const char *label)
 	bar[width] = '\0';
 	fprintf(stderr, "\r\033[K%s: [%s] %zu/%zu fits %s", mlci_progname, bar,
 		p->done, p->total, label);
+	if (steps)
+		fprintf(stderr, " (epoch %zu/%zu)", step, steps);
 	fflush(stderr);
+}
+
+static void progress_show(struct progress *p, const char *label)
+{
+	p->label = label;
+	progress_show_step(p, label, 0, 0);
+}
+
+/* An iterative fit's steps (the MLP's epochs) within the current fit. */
+static void progress_fit_step(void *ctx, size_t step, size_t steps)
+{
+	struct progress *p = ctx;
+
+	progress_show_step(p, p->label, step, steps);
 }
 
 /* Erase the bar, so that a message starts on a clean line. */
@@ -719,7 +737,8 @@ static double *targets(const struct mlci_dataset *ds, const size_t *rows,
 
 /* Fit preprocessing and model on rows[0..n) of ds (rows NULL: all). */
 static int fit_on(struct fitted *f, const struct candidate *cand,
-		  const struct mlci_dataset *ds, const size_t *rows, size_t n)
+		  const struct mlci_dataset *ds, const size_t *rows, size_t n,
+		  struct progress *pr)
 {
 	struct mlci_fit_data d = { 0 };
 	double *X = NULL, *y = NULL;
@@ -741,6 +760,10 @@ static int fit_on(struct fitted *f, const struct candidate *cand,
 	d.nclasses = ds->task == MLCI_TASK_CLASSIFICATION ? ds->nclasses : 0;
 	d.feature_names = (const char *const *)f->pp.feature_names;
 	d.class_names = (const char *const *)ds->classes;
+	if (pr && pr->on) {
+		d.progress = progress_fit_step;
+		d.progress_ctx = pr;
+	}
 	ret = mlci_estimator_fit(&f->est, &d);
 out:
 	free(X);
@@ -889,7 +912,7 @@ static int cross_validate(const struct train_config *c, struct candidate *cand,
 			rte[i] = rows[te[i]];
 		fitted_init(&fit);
 		progress_show(c->progress, cand->label);
-		ret = fit_on(&fit, cand, ds, rtr, ntr);
+		ret = fit_on(&fit, cand, ds, rtr, ntr, c->progress);
 		c->progress->done++;
 		if (!ret)
 			ret = predict_on(&fit, ds, rte, nte, pred, scores);
@@ -1429,7 +1452,7 @@ int mlci_train_run(const struct mlci_train_options *opt, const cJSON *rec,
 	const struct mlci_dataset *tds;
 	struct kinds k;
 	struct fitted fit;
-	struct progress progress = { 0, 0, 0 };
+	struct progress progress = { 0, 0, 0, NULL };
 	struct candidate *best;
 	char train_sha[MLCI_SHA256_HEX], test_sha[MLCI_SHA256_HEX];
 	char cfg_sha[MLCI_SHA256_HEX], model_sha[MLCI_SHA256_HEX];
@@ -1569,7 +1592,7 @@ int mlci_train_run(const struct mlci_train_options *opt, const cJSON *rec,
 
 	/* 4. Fit the winner on the whole training part, evaluate on the test. */
 	progress_show(&progress, best->label);
-	if ((ret = fit_on(&fit, best, &train, rows, ntrain)))
+	if ((ret = fit_on(&fit, best, &train, rows, ntrain, &progress)))
 		goto out;
 	progress.done++;
 	progress_show(&progress, best->label);

@@ -342,6 +342,11 @@ PYEOF
 	script -qec "'$MLCI_BUILD/bin/ml-train' -i /dev/null --config two-models.yaml --out tty >/dev/null" typescript >/dev/null
 	grep -aq '\[##############################\] 11/11 fits logistic_regression' typescript
 	grep -aq '\] 5/11 fits linear_svm' typescript
+	# The MLP's epochs within a fit.
+	sed -e '/logistic_regression/,+1d' example.yaml >mlp.yaml
+	script -qec "'$MLCI_BUILD/bin/ml-train' -i /dev/null --config mlp.yaml --out tty >/dev/null" typescript >/dev/null
+	grep -aq '\] 0/1 fits mlp (epoch 1/200)' typescript
+	grep -aq '\] 1/1 fits mlp$' <(tr '\r' '\n' <typescript | sed 's/\x1b\[K//g')
 	run_ml 0 ml-train --config two-models.yaml --out out </dev/null
 	! grep -q 'fits' <<<"$stderr"
 	! grep -q $'\r' <<<"$stderr"
