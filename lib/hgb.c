@@ -21,6 +21,8 @@
 #define MIN_HESSIAN 1e-3
 /* Rows per unit of parallel work: fixed, so sums do not depend on threads. */
 #define CHUNK 8192
+/* Operations below which a piece of work stays on one thread. */
+#define PAR_MIN_WORK 262144
 
 void mlci_hgb_params_init(struct mlci_hgb_params *p)
 {
@@ -152,12 +154,17 @@ static void pool_stop(struct pool *p)
 	pthread_cond_destroy(&p->done);
 }
 
-static void pool_run(struct pool *p, size_t nunits,
+/*
+ * Run fn on units 0..nunits-1; work estimates the operations: waking
+ * threads costs more than small work (microseconds, milliseconds on a
+ * loaded machine), so that runs on the calling thread.
+ */
+static void pool_run(struct pool *p, size_t nunits, size_t work,
 		     void (*fn)(void *ctx, size_t unit, int tid), void *ctx)
 {
 	size_t u;
 
-	if (p->nt <= 1 || nunits <= 1) {
+	if (p->nt <= 1 || nunits <= 1 || work < PAR_MIN_WORK) {
 		for (u = 0; u < nunits; u++)
 			fn(ctx, u, 0);
 		return;
@@ -197,6 +204,59 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/*
+ * Sort x[0..n) (no NaN) ascending: an LSD radix sort on the bits made
+ * order-preserving (8 passes of 8 bits), qsort for short arrays.
+ */
+static void sort_doubles(double *x, size_t n)
+{
+	uint64_t *a, *b, *t;
+	size_t i, cnt[256], pass;
+
+	if (n < 1024) {
+		qsort(x, n, sizeof(*x), cmp_double);
+		return;
+	}
+	a = xmalloc(n * sizeof(*a));
+	b = xmalloc(n * sizeof(*b));
+	for (i = 0; i < n; i++) {
+		uint64_t u;
+
+		/* -0.0 and 0.0 compare equal: one key for both. */
+		memcpy(&u, &(double){ x[i] == 0 ? 0.0 : x[i] }, sizeof(u));
+		a[i] = u >> 63 ? ~u : u | 0x8000000000000000ULL;
+	}
+	for (pass = 0; pass < 64; pass += 8) {
+		size_t sum = 0, c;
+		int same = 0;
+
+		memset(cnt, 0, sizeof(cnt));
+		for (i = 0; i < n; i++)
+			cnt[(a[i] >> pass) & 255]++;
+		for (c = 0; c < 256; c++) {
+			size_t v = cnt[c];
+
+			same |= v == n;
+			cnt[c] = sum;
+			sum += v;
+		}
+		if (same)
+			continue;
+		for (i = 0; i < n; i++)
+			b[cnt[(a[i] >> pass) & 255]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	for (i = 0; i < n; i++) {
+		uint64_t u = a[i] >> 63 ? a[i] & 0x7fffffffffffffffULL : ~a[i];
+
+		memcpy(&x[i], &u, sizeof(u));
+	}
+	free(a);
+	free(b);
+}
+
 /* numpy's percentile(method="midpoint") of sorted a[0..n) at q in [0, 1]. */
 static double percentile_midpoint(const double *a, size_t n, double q)
 {
@@ -229,7 +289,7 @@ size_t mlci_hgb_bin_thresholds(double *x, size_t n, size_t max_bins,
 			x[m++] = x[i];
 	if (!m)
 		return 0;
-	qsort(x, m, sizeof(*x), cmp_double);
+	sort_doubles(x, m);
 	for (i = 0; i < m; i++)
 		if (!i || x[i] != x[i - 1])
 			nd++;
@@ -255,22 +315,26 @@ size_t mlci_hgb_bin_thresholds(double *x, size_t n, size_t max_bins,
 	return nt;
 }
 
-/* The bin of v: the number of thresholds below it; NaN in the missing bin. */
+/*
+ * The bin of v: the number of thresholds below it (a branchless lower
+ * bound); NaN in the missing bin.
+ */
 static uint8_t bin_of(const double *thr, size_t nt, double v, size_t missing)
 {
-	size_t lo = 0, hi = nt;
+	const double *base = thr;
+	size_t len = nt;
 
 	if (isnan(v))
 		return (uint8_t)missing;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+	if (!len)
+		return 0;
+	while (len > 1) {
+		size_t half = len / 2;
 
-		if (v <= thr[mid])
-			hi = mid;
-		else
-			lo = mid + 1;
+		base = base[half] < v ? base + half : base;
+		len -= half;
 	}
-	return (uint8_t)lo;
+	return (uint8_t)((size_t)(base - thr) + (*base < v));
 }
 
 /* ---- fitting ---- */
@@ -357,26 +421,46 @@ static void hist_put(struct fit *f, int h)
 		f->free_hists[f->nfree++] = h;
 }
 
-/* Bin the thresholds of one feature (unit = feature). */
-static void bin_feature(void *ctx, size_t j, int tid)
+#define BIN_BLOCK 8
+
+/*
+ * Bin a block of BIN_BLOCK features (unit = block): their columns copied
+ * out of the row-major matrix a cache line at a time, then thresholds
+ * and bins per feature.
+ */
+static void bin_block(void *ctx, size_t u, int tid)
 {
 	struct fit *f = ctx;
-	double *x = f->scratch + (size_t)tid * f->nbin_rows;
-	size_t i;
-	uint8_t *col = f->Xb + j * f->n;
-	int miss = 0;
+	double *cols = f->scratch + (size_t)tid * (BIN_BLOCK + 1) * f->n;
+	double *x = cols + BIN_BLOCK * f->n;
+	size_t i, j, j0 = u * BIN_BLOCK, nj = f->d - j0;
 
-	for (i = 0; i < f->nbin_rows; i++)
-		x[i] = f->Xtrain[f->rows[f->bin_rows[i]] * f->d_src + j];
-	f->nthr[j] = mlci_hgb_bin_thresholds(x, f->nbin_rows, f->nb - 1,
-					     f->thr[j]);
+	if (nj > BIN_BLOCK)
+		nj = BIN_BLOCK;
 	for (i = 0; i < f->n; i++) {
-		col[i] = bin_of(f->thr[j], f->nthr[j],
-				f->Xtrain[f->rows[i] * f->d_src + j],
-				f->missing_bin);
-		miss |= col[i] == f->missing_bin;
+		const double *row = f->Xtrain + f->rows[i] * f->d_src + j0;
+
+		for (j = 0; j < nj; j++)
+			cols[j * f->n + i] = row[j];
 	}
-	f->has_missing[j] = (uint8_t)miss;
+	for (j = 0; j < nj; j++) {
+		const double *c = cols + j * f->n;
+		uint8_t *col = f->Xb + (j0 + j) * f->n;
+		const double *thr = f->thr[j0 + j];
+		size_t nt;
+		int miss = 0;
+
+		for (i = 0; i < f->nbin_rows; i++)
+			x[i] = c[f->bin_rows[i]];
+		nt = f->nthr[j0 + j] = mlci_hgb_bin_thresholds(x, f->nbin_rows,
+							       f->nb - 1,
+							       f->thr[j0 + j]);
+		for (i = 0; i < f->n; i++) {
+			col[i] = bin_of(thr, nt, c[i], f->missing_bin);
+			miss |= col[i] == f->missing_bin;
+		}
+		f->has_missing[j0 + j] = (uint8_t)miss;
+	}
 }
 
 static double log1pexp(double r)
@@ -421,14 +505,16 @@ static void grad_chunk(void *ctx, size_t u, int tid)
 				e = exp(r[0]);
 				gr = e - y;
 				he = e;
+				loss += w * (e - y * r[0]);
 			} else {
 				e = exp(-r[0]);
 				gr = ((1 - y) - y * e) / (1 + e);
 				he = e / ((1 + e) * (1 + e));
+				/* log(1 + exp(r)) = r + log(1 + exp(-r)) */
+				loss += w * (r[0] + log1p(e) - y * r[0]);
 			}
 			f->g[i] = (float)(w * gr);
 			f->h[i] = (float)(w * he);
-			loss += w * (log1pexp(r[0]) - y * r[0]);
 		} else {
 			double mx = r[0], s = 0;
 			size_t yi = (size_t)y;
@@ -479,54 +565,74 @@ static void sum_g_chunk(void *ctx, size_t u, int tid)
 	f->partial[2 * u + 1] = sh;
 }
 
-/* The histogram of one feature for the current node (unit = feature). */
-static void hist_feature(void *ctx, size_t j, int tid)
+#define HIST_BLOCK 4
+
+/*
+ * Histograms of a block of HIST_BLOCK features for the current node (unit
+ * = block): one pass over the rows feeds the block's histograms, so the
+ * row indices and gradients are read once per block and the additions
+ * into different histograms overlap. Each bin still sums its rows in row
+ * order.
+ */
+static void hist_block(void *ctx, size_t u, int tid)
 {
 	struct fit *f = ctx;
 	struct gnode *nd = f->cur;
-	struct hbin *H = f->cur_hist + j * f->nb;
-	const uint8_t *col = f->Xb + j * f->n;
-	size_t i, m = nd->stop - nd->start;
+	size_t i, j, j0 = u * HIST_BLOCK, nj = f->d - j0;
+	size_t m = nd->stop - nd->start;
 	const uint32_t *idx = f->idx + nd->start;
+	const float *g, *h;
+	int root = m == f->n;
 
 	(void)tid;
-	memset(H, 0, f->nb * sizeof(*H));
-	if (m == f->n) {
-		const float *g = f->g + f->cur_k * f->n;
-		const float *h = f->h + f->cur_k * f->n;
+	if (nj > HIST_BLOCK)
+		nj = HIST_BLOCK;
+	for (j = j0; j < j0 + nj; j++) {
+		struct hbin *H = f->cur_hist + j * f->nb;
 
-		/* The root: every row in order, no indirection. */
-		if (f->const_hess) {
-			for (i = 0; i < m; i++) {
-				struct hbin *b = H + col[i];
+		/* Only the bins the feature has, and the missing values' bin. */
+		memset(H, 0, (f->nthr[j] + 1) * sizeof(*H));
+		memset(H + f->missing_bin, 0, sizeof(*H));
+	}
+	/* The root takes every row in order, without indirection. */
+	g = root ? f->g + f->cur_k * f->n : f->og;
+	h = root ? f->h + f->cur_k * f->n : f->oh;
+	if (nj == HIST_BLOCK) {
+		const uint8_t *c0 = f->Xb + j0 * f->n, *c1 = c0 + f->n,
+			*c2 = c1 + f->n, *c3 = c2 + f->n;
+		struct hbin *H0 = f->cur_hist + j0 * f->nb, *H1 = H0 + f->nb,
+			*H2 = H1 + f->nb, *H3 = H2 + f->nb;
 
-				b->g += g[i];
-				b->c++;
-			}
-		} else {
-			for (i = 0; i < m; i++) {
-				struct hbin *b = H + col[i];
+		for (i = 0; i < m; i++) {
+			size_t r = root ? i : idx[i];
+			double gi = g[i], hi = f->const_hess ? 0 : h[i];
+			struct hbin *b0 = H0 + c0[r], *b1 = H1 + c1[r],
+				*b2 = H2 + c2[r], *b3 = H3 + c3[r];
 
-				b->g += g[i];
-				b->h += h[i];
-				b->c++;
-			}
+			b0->g += gi;
+			b1->g += gi;
+			b2->g += gi;
+			b3->g += gi;
+			b0->h += hi;
+			b1->h += hi;
+			b2->h += hi;
+			b3->h += hi;
+			b0->c++;
+			b1->c++;
+			b2->c++;
+			b3->c++;
 		}
 		return;
 	}
-	if (f->const_hess) {
-		for (i = 0; i < m; i++) {
-			struct hbin *b = H + col[idx[i]];
+	for (j = j0; j < j0 + nj; j++) {
+		const uint8_t *col = f->Xb + j * f->n;
+		struct hbin *H = f->cur_hist + j * f->nb;
 
-			b->g += f->og[i];
-			b->c++;
-		}
-	} else {
 		for (i = 0; i < m; i++) {
-			struct hbin *b = H + col[idx[i]];
+			struct hbin *b = H + col[root ? i : idx[i]];
 
-			b->g += f->og[i];
-			b->h += f->oh[i];
+			b->g += g[i];
+			b->h += f->const_hess ? 0 : h[i];
 			b->c++;
 		}
 	}
@@ -561,6 +667,8 @@ static void subtract_feature(void *ctx, size_t j, int tid)
 
 	(void)tid;
 	for (i = 0; i < f->nb; i++) {
+		if (i == f->nthr[j] + 1)
+			i = f->missing_bin;
 		a[i].g -= b[i].g;
 		a[i].h -= b[i].h;
 		a[i].c -= b[i].c;
@@ -755,9 +863,10 @@ static void build_hist(struct fit *f, int id)
 
 	f->cur = nd;
 	if (m != f->n)
-		pool_run(&f->pool, (m + CHUNK - 1) / CHUNK, gather_chunk, f);
+		pool_run(&f->pool, (m + CHUNK - 1) / CHUNK, m, gather_chunk, f);
 	f->cur_hist = f->hists[nd->hist];
-	pool_run(&f->pool, f->d, hist_feature, f);
+	pool_run(&f->pool, (f->d + HIST_BLOCK - 1) / HIST_BLOCK, m * f->d,
+		 hist_block, f);
 }
 
 static void find_split_push(struct fit *f, int id)
@@ -767,7 +876,7 @@ static void find_split_push(struct fit *f, int id)
 
 	f->cur = nd;
 	f->cur_hist = f->hists[nd->hist];
-	pool_run(&f->pool, f->d, split_feature, f);
+	pool_run(&f->pool, f->d, f->d * f->nb * 4, split_feature, f);
 	for (j = 1; j < f->d; j++)
 		if (f->fsplits[j].gain > f->fsplits[best].gain)
 			best = j;
@@ -862,7 +971,7 @@ static void split_next(struct fit *f)
 		f->nodes[id].hist = -1;
 		f->cur_hist = f->hists[f->nodes[small].hist];
 		f->cur_other = f->hists[f->nodes[large].hist];
-		pool_run(&f->pool, f->d, subtract_feature, f);
+		pool_run(&f->pool, f->d, f->d * f->nb, subtract_feature, f);
 		if (split_l)
 			find_split_push(f, l);
 		if (split_r)
@@ -893,7 +1002,7 @@ static void grow(struct fit *f)
 	f->nleaves = 0;
 	for (i = 0; i < f->n; i++)
 		f->idx[i] = (uint32_t)i;
-	pool_run(&f->pool, nch, sum_g_chunk, f);
+	pool_run(&f->pool, nch, f->n, sum_g_chunk, f);
 	for (i = 0; i < nch; i++) {
 		sg += f->partial[2 * i];
 		sh += f->partial[2 * i + 1];
@@ -1204,11 +1313,12 @@ int mlci_hgb_fit(struct mlci_hgb_model *m, const struct mlci_hgb_params *p,
 		f.thr[j] = xmalloc(p->max_bins * sizeof(double));
 	f.nthr = xcalloc(d, sizeof(*f.nthr));
 	f.has_missing = xcalloc(d, 1);
-	f.scratch = xmalloc(nt * f.nbin_rows * sizeof(double));
+	f.scratch = xmalloc(nt * (BIN_BLOCK + 1) * ntr * sizeof(double));
 	f.Xtrain = X;
 	f.rows = tr;
 	f.d_src = d;
-	pool_run(&f.pool, d, bin_feature, &f);
+	pool_run(&f.pool, (d + BIN_BLOCK - 1) / BIN_BLOCK, ntr * d * 16,
+		 bin_block, &f);
 	free(f.scratch);
 	f.scratch = NULL;
 
@@ -1259,7 +1369,7 @@ int mlci_hgb_fit(struct mlci_hgb_model *m, const struct mlci_hgb_params *p,
 		double lsum;
 
 		/* The gradient pass gives the loss of the previous iteration. */
-		pool_run(&f.pool, f.nchunks, grad_chunk, &f);
+		pool_run(&f.pool, f.nchunks, ntr * k * 32, grad_chunk, &f);
 		lsum = sum_partials(f.partial, f.nchunks);
 		m->train_loss[it] = lsum / sw;
 		for (c = 0; c < k; c++) {
@@ -1288,7 +1398,7 @@ int mlci_hgb_fit(struct mlci_hgb_model *m, const struct mlci_hgb_params *p,
 			}
 		}
 	}
-	pool_run(&f.pool, f.nchunks, grad_chunk, &f);
+	pool_run(&f.pool, f.nchunks, ntr * k * 32, grad_chunk, &f);
 	m->train_loss[m->n_iter] = sum_partials(f.partial, f.nchunks) / sw;
 	/* The history keeps the loss after each iteration. */
 	memmove(m->train_loss, m->train_loss + 1, m->n_iter * sizeof(double));
