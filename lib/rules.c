@@ -124,6 +124,17 @@ int mlci_rule_parse(const char *text, struct mlci_rule *rule, char *err,
 				goto fail;
 			}
 		}
+		p = skip_space(p);
+		if (!strncmp(p, "non-inferior", 12) &&
+		    (!p[12] || p[12] == ' ' || p[12] == '\t')) {
+			if (rule->op == MLCI_RULE_EQ) {
+				snprintf(err, errlen,
+					 "'non-inferior' needs >=, >, <= or <");
+				goto fail;
+			}
+			rule->noninferior = 1;
+			p += 12;
+		}
 	} else if (parse_signed_number(&p, &rule->number)) {
 		snprintf(err, errlen,
 			 "expected a number or 'baseline' after '%s %s'",

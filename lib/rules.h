@@ -15,7 +15,10 @@ enum mlci_rule_op {
 
 /*
  * One rule: <metric> <op> <rhs>, where rhs is a number, or "baseline"
- * optionally followed by "+ N", "- N" or "* N".
+ * optionally followed by "+ N", "- N" or "* N", and then optionally by the
+ * word "non-inferior" (strict non-inferiority: with paired predictions the
+ * rule passes only when the whole interval of the difference clears the
+ * margin).
  */
 struct mlci_rule {
 	char *text;		/* the rule as written, spaces squeezed */
@@ -24,6 +27,7 @@ struct mlci_rule {
 	int uses_baseline;
 	char arith;		/* 0, '+', '-' or '*' (with uses_baseline) */
 	double number;		/* the threshold, or the baseline's operand */
+	int noninferior;	/* "non-inferior" followed the baseline */
 	const char *file;	/* where the rule came from, or NULL (argv) */
 	long line;		/* its line in file, or 0 */
 };

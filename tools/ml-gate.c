@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* ml-gate: judge a run's metrics by rules, absolute or against a baseline. */
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common-main.h"
 #include "config.h"
+#include "gate-stats.h"
 #include "gate.h"
 #include "gha.h"
 #include "github.h"
@@ -15,6 +19,7 @@
 #include "rules.h"
 #include "strbuf.h"
 #include "tool.h"
+#include "train.h"
 #include "usage.h"
 #include "wrapper.h"
 
@@ -126,6 +131,55 @@ static int read_metrics_file(const char *path, const char *what, cJSON **doc,
 	return 0;
 }
 
+/* ml-train's model file: {"format": 1, "producer": ..., "model": ...}. */
+static int is_model_file(const cJSON *doc)
+{
+	return cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(doc, "format")) &&
+	       cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc, "producer")) &&
+	       cJSON_GetObjectItemCaseSensitive(doc, "model");
+}
+
+/* Where the baseline's predictions on the candidate's test rows come from. */
+struct baseline_src {
+	const char *predictions;	/* a predictions file on the same rows */
+	const char *model;		/* else a model file to score them with */
+	char *tmp;			/* the scored rows, removed at the end */
+};
+
+/*
+ * The baseline's predictions on the candidate's rows: its own file when
+ * the baseline record was tested on the same data (same digest), else its
+ * model scored on the candidate's test file into a temporary file.
+ */
+static int baseline_predictions(struct baseline_src *b, const char *test_path,
+				const char **out)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd, ret;
+
+	*out = NULL;
+	if (b->predictions) {
+		*out = b->predictions;
+		return 0;
+	}
+	if (!b->model || !test_path)
+		return 0;
+	b->tmp = xstrfmt("%s/ml-gate-baseline-XXXXXX", dir && *dir ? dir : "/tmp");
+	fd = mkstemp(b->tmp);
+	if (fd < 0) {
+		ret = mlci_error_errno(MLCI_EXIT_SYSTEM, "cannot create '%s'", b->tmp);
+		free(b->tmp);
+		b->tmp = NULL;
+		return ret;
+	}
+	close(fd);
+	ret = mlci_train_predict(b->model, test_path, b->tmp, "csv");
+	if (ret)
+		return ret;
+	*out = b->tmp;
+	return 0;
+}
+
 static void report(const cJSON *gate, const struct gate_rules *rules,
 		   size_t failed)
 {
@@ -173,18 +227,33 @@ int cmd_main(int argc, char **argv)
 {
 	const char *input = NULL, *metrics_path = NULL, *baseline_path = NULL;
 	const char *config_path = NULL, *missing = "fail";
-	int pretty = 0, comment = 0, force = 0, missing_skip = 0;
+	const char *baseline_preds = NULL;
+	int pretty = 0, comment = 0, force = 0, missing_skip = 0, no_stats = 0;
+	double alpha = 0.05, effect = 0.01;
+	long resamples = 2000, seed = 0;
 	struct mlci_option options[] = {
 		OPT_STRING('i', "input", &input, "file",
 			   "read the record from <file> (- for standard input)"),
 		OPT_STRING('m', "metrics", &metrics_path, "file",
 			   "take the run's metrics from <file> (a record or an object of metrics)"),
 		OPT_STRING('b', "baseline", &baseline_path, "file",
-			   "compare with the metrics in <file> (a record or an object of metrics)"),
+			   "compare with the baseline in <file> (a record, a model file or an object of metrics)"),
+		OPT_STRING(0, "baseline-predictions", &baseline_preds, "file",
+			   "the baseline's predictions on the candidate's test rows"),
 		OPT_STRING('c', "config", &config_path, "file",
 			   "read rules from <file> (YAML or JSON)"),
 		OPT_STRING(0, "missing", &missing, "fail|skip",
 			   "what a metric missing from the run does to its rule (default: fail)"),
+		OPT_FLAG(0, "no-stats", &no_stats,
+			 "compare the point estimates only, without paired tests"),
+		OPT_DOUBLE(0, "alpha", &alpha, "p",
+			   "significance level of the paired tests (default: 0.05)"),
+		OPT_LONG(0, "resamples", &resamples, "n",
+			 "bootstrap resamples (default: 2000)"),
+		OPT_LONG(0, "seed", &seed, "n",
+			 "seed of the bootstrap (default: 0)"),
+		OPT_DOUBLE(0, "effect", &effect, "d",
+			   "the difference a test set should be able to detect, for rules without a margin (default: 0.01)"),
 		OPT_FLAG(0, "comment", &comment,
 			 "post or update the pull request's gate comment"),
 		OPT_FLAG(0, "force", &force,
@@ -193,10 +262,16 @@ int cmd_main(int argc, char **argv)
 		OPT_END()
 	};
 	struct gate_rules rules = { NULL, 0, 0 };
+	struct baseline_src bsrc = { NULL, NULL, NULL };
+	struct mlci_gate_pairs pairs;
+	struct mlci_gate_stats_opts sopts;
+	const char *cand_preds = NULL, *test_path = NULL, *base_preds = NULL;
+	cJSON *computed = NULL;
+	int paired = 0, regression = 0;
 	struct mlci_config *cfg = NULL;
 	cJSON *rec = NULL, *metrics_doc = NULL, *baseline_doc = NULL;
 	cJSON *gate = NULL, *results, *base;
-	const cJSON *metrics = NULL, *baseline = NULL, *train;
+	const cJSON *metrics = NULL, *baseline = NULL, *train = NULL;
 	const char *upstream;
 	size_t failed = 0, i;
 	int ret = 0, nops, uses_baseline = 0;
@@ -212,6 +287,19 @@ int cmd_main(int argc, char **argv)
 		return MLCI_EXIT_USAGE;
 	}
 	missing_skip = !strcmp(missing, "skip");
+	if (!(alpha > 0 && alpha < 1) || resamples < 1 || resamples > 1000000 ||
+	    seed < 0 || !(effect > 0 && effect < 1)) {
+		mlci_error(MLCI_EXIT_USAGE,
+			   "--alpha and --effect take a number between 0 and 1, --resamples 1 to 1000000, --seed a number >= 0");
+		return MLCI_EXIT_USAGE;
+	}
+	mlci_gate_pairs_init(&pairs);
+	mlci_gate_stats_opts_init(&sopts);
+	sopts.alpha = alpha;
+	sopts.effect = effect;
+	sopts.resamples = (size_t)resamples;
+	sopts.seed = (uint64_t)seed;
+	bsrc.predictions = baseline_preds;
 
 	/* 1. The rules: from the config file, then from the command line. */
 	if (config_path) {
@@ -275,17 +363,87 @@ int cmd_main(int argc, char **argv)
 					 "the record's 'train' section has no 'metrics' object");
 			goto out;
 		}
+		cand_preds = mlci_json_get_string(train, "predictions_path");
+		test_path = mlci_json_get_string(train, "test_path");
+		regression = mlci_json_get_string(train, "task") &&
+			     !strcmp(mlci_json_get_string(train, "task"), "regression");
 	}
 	if (baseline_path) {
-		ret = read_metrics_file(baseline_path, "baseline", &baseline_doc,
-					&baseline);
+		ret = mlci_json_read_file(baseline_path, METRICS_MAX, &baseline_doc);
 		if (ret)
 			goto out;
+		if (is_model_file(baseline_doc)) {
+			bsrc.model = baseline_path;
+		} else {
+			const cJSON *bt = mlci_json_get_object(baseline_doc, "train");
+			const char *bs = mlci_json_get_string(bt, "test_sha256");
+			const char *cs = mlci_json_get_string(train, "test_sha256");
+
+			ret = read_metrics_file(baseline_path, "baseline",
+						&baseline_doc, &baseline);
+			if (ret)
+				goto out;
+			/* Its own predictions only when tested on the very same rows. */
+			if (bt && !bsrc.predictions && bs && cs && !strcmp(bs, cs))
+				bsrc.predictions = mlci_json_get_string(bt, "predictions_path");
+			if (bt && !bsrc.predictions)
+				bsrc.model = mlci_json_get_string(bt, "model_path");
+		}
+	}
+
+	/* Both models' predictions on the same rows, for the paired tests. */
+	if (cand_preds && (baseline_path || baseline_preds) &&
+	    (!no_stats || !baseline)) {
+		ret = baseline_predictions(&bsrc, test_path, &base_preds);
+		if (ret)
+			goto out;
+		if (base_preds) {
+			ret = mlci_gate_pairs_load(cand_preds, base_preds,
+						   regression, &pairs);
+			if (ret)
+				goto out;
+			paired = !no_stats;
+		}
+	}
+	if (baseline_path && !baseline) {
+		/* A model file: its metrics are those of its predictions. */
+		const cJSON *it;
+
+		computed = cJSON_CreateObject();
+		if (!computed)
+			mlci_die("out of memory");
+		cJSON_ArrayForEach(it, metrics) {
+			double c, b;
+			int r = pairs.n ? mlci_gate_pairs_metric(&pairs, it->string,
+								  &c, &b) : 0;
+
+			if (r < 0) {
+				ret = r;
+				goto out;
+			}
+			if (r > 0 && isfinite(b))
+				mlci_json_set_number(computed, it->string, b);
+		}
+		baseline = computed;
 	}
 
 	/* 3. The verdict. */
 	results = mlci_gate_evaluate(rules.items, rules.nr, metrics, baseline,
 				     missing_skip, &failed);
+	if (paired) {
+		cJSON *r = results->child;
+
+		failed = 0;
+		for (i = 0; i < rules.nr; i++, r = r->next) {
+			ret = mlci_gate_stats_judge(&rules.items[i], &pairs, &sopts, r);
+			if (ret < 0)
+				goto out;
+			if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok")) &&
+			    !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "skipped")))
+				failed++;
+		}
+		ret = 0;
+	}
 	gate = cJSON_CreateObject();
 	if (!gate)
 		mlci_die("out of memory");
@@ -299,6 +457,22 @@ int cmd_main(int argc, char **argv)
 		mlci_json_set(gate, "baseline", base);
 	} else {
 		mlci_json_set_null(gate, "baseline");
+	}
+	if (paired) {
+		cJSON *st = cJSON_CreateObject();
+
+		if (!st)
+			mlci_die("out of memory");
+		mlci_json_set_string(st, "candidate_predictions", cand_preds);
+		mlci_json_set_string(st, "baseline_predictions",
+				     bsrc.tmp ? "(scored from the baseline model)" : base_preds);
+		mlci_json_set_number(st, "rows", (double)pairs.n);
+		mlci_json_set_number(st, "alpha", alpha);
+		mlci_json_set_number(st, "resamples", (double)resamples);
+		mlci_json_set_number(st, "seed", (double)seed);
+		mlci_json_set(gate, "stats", st);
+	} else {
+		mlci_json_set_null(gate, "stats");
 	}
 	mlci_json_set(gate, "rules", results);
 	report(gate, &rules, failed);
@@ -324,6 +498,12 @@ out:
 	cJSON_Delete(rec);
 	cJSON_Delete(metrics_doc);
 	cJSON_Delete(baseline_doc);
+	cJSON_Delete(computed);
+	mlci_gate_pairs_release(&pairs);
+	if (bsrc.tmp) {
+		unlink(bsrc.tmp);
+		free(bsrc.tmp);
+	}
 	mlci_config_free(cfg);
 	rules_release(&rules);
 	return mlci_exit_code(ret);
