@@ -118,6 +118,33 @@ static void fmt_num(char *buf, size_t n, const cJSON *r, const char *key,
 		snprintf(buf, n, sign ? "%+.4g" : "%.4g", v);
 }
 
+/* Did any rule run a paired test? Then the tables show its columns. */
+static int any_test(const cJSON *rules)
+{
+	const cJSON *r;
+
+	cJSON_ArrayForEach(r, rules)
+		if (mlci_json_get_string(r, "test"))
+			return 1;
+	return 0;
+}
+
+/* The test, its p-value and interval: "mcnemar", "0.0123", "[-0.02, 0.01]". */
+static void fmt_test(const cJSON *r, char *test, size_t nt, char *p, size_t np,
+		     char *ci, size_t nci)
+{
+	const char *t = mlci_json_get_string(r, "test");
+	double lo, hi;
+
+	snprintf(test, nt, "%s", t ? t : "-");
+	fmt_num(p, np, r, "p_value", 0);
+	if (!t || mlci_json_get_number(r, "ci_low", &lo) ||
+	    mlci_json_get_number(r, "ci_high", &hi))
+		snprintf(ci, nci, "-");
+	else
+		snprintf(ci, nci, "[%+.4f, %+.4f]", lo, hi);
+}
+
 void mlci_gate_render_text(const cJSON *gate, struct strbuf *out)
 {
 	const cJSON *rules = cJSON_GetObjectItemCaseSensitive(gate, "rules");
@@ -132,8 +159,13 @@ void mlci_gate_render_text(const cJSON *gate, struct strbuf *out)
 	}
 	if (width > 60)
 		width = 60;
-	strbuf_addf(out, "  %-6s %-*s %10s %10s %10s %10s\n", "status",
+	int tests = any_test(rules);
+
+	strbuf_addf(out, "  %-6s %-*s %10s %10s %10s %10s", "status",
 		    (int)width, "rule", "value", "baseline", "delta", "threshold");
+	if (tests)
+		strbuf_addf(out, "  %-13s %10s  %s", "test", "p", "interval");
+	strbuf_addch(out, '\n');
 	cJSON_ArrayForEach(r, rules) {
 		char v[32], b[32], d[32], t[32];
 
@@ -141,9 +173,19 @@ void mlci_gate_render_text(const cJSON *gate, struct strbuf *out)
 		fmt_num(b, sizeof(b), r, "baseline", 0);
 		fmt_num(d, sizeof(d), r, "delta", 1);
 		fmt_num(t, sizeof(t), r, "threshold", 0);
-		strbuf_addf(out, "  %-6s %-*s %10s %10s %10s %10s\n",
+		strbuf_addf(out, "  %-6s %-*s %10s %10s %10s %10s",
 			    status_of(r), (int)width,
 			    mlci_json_get_string(r, "rule"), v, b, d, t);
+		if (tests) {
+			char te[32], p[32], ci[64];
+
+			fmt_test(r, te, sizeof(te), p, sizeof(p), ci, sizeof(ci));
+			strbuf_addf(out, "  %-13s %10s  %s", te, p, ci);
+		}
+		strbuf_addch(out, '\n');
+		if (mlci_json_get_string(r, "warning"))
+			strbuf_addf(out, "  %-6s warning: %s\n", "",
+				    mlci_json_get_string(r, "warning"));
 		if (strcmp(status_of(r), "pass"))
 			strbuf_addf(out, "  %-6s %s\n", "",
 				    mlci_json_get_string(r, "reason"));
@@ -156,6 +198,7 @@ void mlci_gate_render_markdown(const cJSON *gate, struct strbuf *out)
 	const cJSON *base = cJSON_GetObjectItemCaseSensitive(gate, "baseline");
 	const cJSON *r;
 	size_t n = 0, failed = 0;
+	int tests;
 
 	cJSON_ArrayForEach(r, rules) {
 		n++;
@@ -181,8 +224,14 @@ void mlci_gate_render_markdown(const cJSON *gate, struct strbuf *out)
 			mlci_md_cell(out, mlci_json_get_string(base, "version"));
 		}
 	}
-	strbuf_addstr(out, "\n\n| status | rule | value | baseline | delta | threshold |\n"
-		      "|---|---|---:|---:|---:|---:|\n");
+	tests = any_test(rules);
+	strbuf_addstr(out, "\n\n| status | rule | value | baseline | delta | threshold |");
+	if (tests)
+		strbuf_addstr(out, " test | n | p | CI low | CI high |");
+	strbuf_addstr(out, "\n|---|---|---:|---:|---:|---:|");
+	if (tests)
+		strbuf_addstr(out, "---|---:|---:|---:|---:|");
+	strbuf_addch(out, '\n');
 	cJSON_ArrayForEach(r, rules) {
 		const char *st = status_of(r);
 		char v[32], b[32], d[32], t[32];
@@ -196,7 +245,24 @@ void mlci_gate_render_markdown(const cJSON *gate, struct strbuf *out)
 			    !strcmp(st, "skip") ? "\xe2\x8f\xad skip" :
 			    "\xe2\x9d\x8c fail");
 		mlci_md_cell(out, mlci_json_get_string(r, "rule"));
-		strbuf_addf(out, "` | %s | %s | %s | %s |\n", v, b, d, t);
+		strbuf_addf(out, "` | %s | %s | %s | %s |", v, b, d, t);
+		if (tests) {
+			char n[32], p[32], lo[32], hi[32];
+			const char *te = mlci_json_get_string(r, "test");
+
+			double rows;
+
+			if (mlci_json_get_number(r, "n", &rows))
+				snprintf(n, sizeof(n), "-");
+			else
+				snprintf(n, sizeof(n), "%.0f", rows);
+			fmt_num(p, sizeof(p), r, "p_value", 0);
+			fmt_num(lo, sizeof(lo), r, "ci_low", 1);
+			fmt_num(hi, sizeof(hi), r, "ci_high", 1);
+			strbuf_addf(out, " %s | %s | %s | %s | %s |", te ? te : "-",
+				    n, p, lo, hi);
+		}
+		strbuf_addch(out, '\n');
 	}
 	cJSON_ArrayForEach(r, rules)
 		if (strcmp(status_of(r), "pass")) {
@@ -204,6 +270,13 @@ void mlci_gate_render_markdown(const cJSON *gate, struct strbuf *out)
 			mlci_md_cell(out, mlci_json_get_string(r, "rule"));
 			strbuf_addstr(out, "`: ");
 			mlci_md_cell(out, mlci_json_get_string(r, "reason"));
+		}
+	cJSON_ArrayForEach(r, rules)
+		if (mlci_json_get_string(r, "warning")) {
+			strbuf_addstr(out, "\n- \xe2\x9a\xa0\xef\xb8\x8f `");
+			mlci_md_cell(out, mlci_json_get_string(r, "rule"));
+			strbuf_addstr(out, "`: ");
+			mlci_md_cell(out, mlci_json_get_string(r, "warning"));
 		}
 	strbuf_addch(out, '\n');
 }
