@@ -539,10 +539,11 @@ int mlci_canary_config_parse(const struct mlci_config *cfg,
 			     struct mlci_canary_config *c)
 {
 	static const char *const known[] = {
-		"prometheus", "window", "resolution", "canary", "baseline",
+		"prometheus", "window", "resolution", "timeout", "canary", "baseline",
 		"metrics", "groups", "thresholds", "schedule", "model", "ab", NULL
 	};
 	const cJSON *root = mlci_config_root(cfg), *it, *m;
+	char *timeout_text = NULL;
 	int ret, needs_prom = 0;
 
 	memset(c, 0, sizeof(*c));
@@ -550,6 +551,7 @@ int mlci_canary_config_parse(const struct mlci_config *cfg,
 	c->window_s = 1800;
 	c->window_text = xstrdup("30m");
 	c->resolution_s = 60;
+	c->timeout_s = 120;
 	c->resolution_text = xstrdup("60s");
 	c->interval_s = 60;
 	c->interval_text = xstrdup("1m");
@@ -570,6 +572,10 @@ int mlci_canary_config_parse(const struct mlci_config *cfg,
 	    (ret = get_label(cfg, root, "canary", &c->canary)) ||
 	    (ret = get_label(cfg, root, "baseline", &c->baseline)) ||
 	    (ret = get_label(cfg, root, "prometheus", &c->prometheus)))
+		return ret;
+	ret = get_duration(cfg, root, "timeout", &c->timeout_s, &timeout_text);
+	free(timeout_text);
+	if (ret)
 		return ret;
 	if (c->resolution_s > c->window_s)
 		return ERR(get(root, "resolution"), "'resolution' is longer than 'window'");

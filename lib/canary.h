@@ -60,6 +60,7 @@ struct mlci_canary_config {
 	char *path;
 	char *prometheus;	/* base URL, NULL when every metric has samples */
 	double window_s, resolution_s;	/* 30m, 60s */
+	double timeout_s;	/* every query of a call, retries included: 2m */
 	char *window_text, *resolution_text, *interval_text;	/* as written */
 	char *canary, *baseline;	/* the labels for {{version}} */
 	struct mlci_canary_metric *metrics;

@@ -303,6 +303,7 @@ EOF
 	for i in $(seq 100); do [ -s port ] && break; sleep 0.1; done
 	example_config analysis.yaml "http://127.0.0.1:$(cat port)"
 	export MLCI_PROMETHEUS_USER=ci MLCI_PROMETHEUS_PASSWORD=pw-s3cret
+	echo 'timeout: 2s' >>analysis.yaml
 	run_ml 5 ml-canary -c analysis.yaml </dev/null
 	[ -z "$output" ]
 	[[ "$stderr" == *"HTTP 503"* ]]

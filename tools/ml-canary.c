@@ -348,6 +348,7 @@ int cmd_main(int argc, char **argv)
 		if (ret)
 			goto out;
 		mlci_prometheus_init(&prom, c.prometheus);
+		prom.http.deadline = mlci_monotonic() + c.timeout_s;
 		results = xcalloc(c.nmetrics, sizeof(*results));
 		for (i = 0; i < c.nmetrics; i++) {
 			ret = judge_metric(&c, &prom, mlci_now_ms(), &c.metrics[i],
