@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "forest.h"
+#include "hgb.h"
 #include "json.h"
 #include "linear.h"
 #include "mlp.h"
@@ -591,6 +592,8 @@ const struct mlci_family mlci_families[] = {
 	/* The tree families' adapters live in lib/forest.c. */
 	{ MLCI_DECISION_TREE_FAMILY },
 	{ MLCI_RANDOM_FOREST_FAMILY },
+	/* Gradient boosting's adapter lives in lib/hgb.c. */
+	{ MLCI_GRADIENT_BOOSTING_FAMILY },
 	{ .name = NULL }
 };
 

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -1505,4 +1506,456 @@ void mlci_hgb_predict(const struct mlci_hgb_model *m, const double *X,
 		out[i] = (double)best;
 	}
 	free(pr);
+}
+
+/* ---- the model file ---- */
+
+static cJSON *number_array(const double *v, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, mlci_json_number(v[i]));
+	return a;
+}
+
+cJSON *mlci_hgb_to_json(const struct mlci_hgb_model *m)
+{
+	cJSON *o = cJSON_CreateObject(), *trees = cJSON_CreateArray();
+	size_t t, i;
+
+	mlci_json_set_string(o, "model", "gradient_boosting");
+	mlci_json_set_string(o, "loss", m->n_classes ? "log_loss" : "squared_error");
+	mlci_json_set_number(o, "n_features", (double)m->n_features);
+	mlci_json_set_number(o, "n_classes", (double)m->n_classes);
+	mlci_json_set_number(o, "iterations", (double)m->n_iter);
+	mlci_json_set(o, "baseline", number_array(m->baseline, m->k));
+	for (t = 0; t < m->n_iter * m->k; t++) {
+		cJSON *tr = cJSON_CreateObject(), *fa = cJSON_CreateArray(),
+			*va = cJSON_CreateArray(), *ma = cJSON_CreateArray();
+
+		for (i = m->tree_start[t]; i < m->tree_start[t + 1]; i++) {
+			cJSON_AddItemToArray(fa, cJSON_CreateNumber(m->nodes[i].feature));
+			cJSON_AddItemToArray(va, mlci_json_number(m->nodes[i].value));
+			cJSON_AddItemToArray(ma, cJSON_CreateNumber(m->nodes[i].missing_left));
+		}
+		mlci_json_set(tr, "feature", fa);
+		mlci_json_set(tr, "value", va);
+		mlci_json_set(tr, "missing_left", ma);
+		cJSON_AddItemToArray(trees, tr);
+	}
+	mlci_json_set(o, "trees", trees);
+	mlci_json_set(o, "feature_importances",
+		      number_array(m->importances, m->n_features));
+	return o;
+}
+
+static int bad_key(const char *what, const char *key)
+{
+	return mlci_error(MLCI_EXIT_INPUT, "%s: gradient_boosting model: bad or missing '%s'",
+			  what, key);
+}
+
+/* A whole number in [lo, hi] at obj[key]. */
+static int get_count(const cJSON *obj, const char *key, double lo, double hi,
+		     size_t *out)
+{
+	double v;
+
+	if (mlci_json_get_number(obj, key, &v) || v < lo || v > hi ||
+	    v != floor(v))
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+/* n finite numbers at obj[key] into a new array. */
+static double *get_numbers(const cJSON *obj, const char *key, size_t n)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(obj, key), *it;
+	double *v;
+	size_t i = 0;
+
+	if (!cJSON_IsArray(a) || (size_t)cJSON_GetArraySize(a) != n)
+		return NULL;
+	v = xmalloc((n ? n : 1) * sizeof(*v));
+	cJSON_ArrayForEach(it, a) {
+		if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble)) {
+			free(v);
+			return NULL;
+		}
+		v[i++] = it->valuedouble;
+	}
+	return v;
+}
+
+/*
+ * Give each split node of the pre-order tree t[0..n) its right child;
+ * returns the size of the subtree at i, 0 when the tree is malformed.
+ */
+static size_t link_tree(struct mlci_hgb_node *t, size_t n, size_t i,
+			size_t depth)
+{
+	size_t l, r;
+
+	if (i >= n || depth > 100000)
+		return 0;
+	if (t[i].feature < 0)
+		return 1;
+	l = link_tree(t, n, i + 1, depth + 1);
+	if (!l)
+		return 0;
+	t[i].right = (uint32_t)(i + 1 + l);
+	r = link_tree(t, n, i + 1 + l, depth + 1);
+	return r ? 1 + l + r : 0;
+}
+
+static const char *const model_keys[] = {
+	"model", "loss", "n_features", "n_classes", "iterations", "baseline",
+	"trees", "feature_importances", NULL
+};
+
+int mlci_hgb_from_json(struct mlci_hgb_model *m, const cJSON *json,
+		       const char *what)
+{
+	const cJSON *it, *trees, *tr;
+	const char *s;
+	size_t i, t, ntrees;
+	int ret = 0;
+
+	mlci_hgb_model_release(m);
+	cJSON_ArrayForEach(it, json) {
+		for (i = 0; model_keys[i]; i++)
+			if (!strcmp(it->string, model_keys[i]))
+				break;
+		if (!model_keys[i])
+			return mlci_error(MLCI_EXIT_INPUT,
+					  "%s: gradient_boosting model: unknown key '%s'",
+					  what, it->string);
+	}
+	s = mlci_json_get_string(json, "model");
+	if (!s || strcmp(s, "gradient_boosting"))
+		return bad_key(what, "model");
+	if (get_count(json, "n_features", 1, 1e9, &m->n_features))
+		return bad_key(what, "n_features");
+	if (get_count(json, "n_classes", 0, 1e6, &m->n_classes) ||
+	    m->n_classes == 1)
+		return bad_key(what, "n_classes");
+	s = mlci_json_get_string(json, "loss");
+	if (!s || strcmp(s, m->n_classes ? "log_loss" : "squared_error"))
+		return bad_key(what, "loss");
+	m->k = m->n_classes > 2 ? m->n_classes : 1;
+	if (get_count(json, "iterations", 0, 1e9, &m->n_iter))
+		return bad_key(what, "iterations");
+	if (!(m->baseline = get_numbers(json, "baseline", m->k))) {
+		ret = bad_key(what, "baseline");
+		goto out;
+	}
+	if (!(m->importances = get_numbers(json, "feature_importances",
+					   m->n_features))) {
+		ret = bad_key(what, "feature_importances");
+		goto out;
+	}
+	trees = cJSON_GetObjectItemCaseSensitive(json, "trees");
+	ntrees = m->n_iter * m->k;
+	if (!cJSON_IsArray(trees) || (size_t)cJSON_GetArraySize(trees) != ntrees) {
+		ret = bad_key(what, "trees");
+		goto out;
+	}
+	m->tree_start = xmalloc((ntrees + 1) * sizeof(size_t));
+	m->tree_start[0] = 0;
+	t = 0;
+	cJSON_ArrayForEach(tr, trees) {
+		const cJSON *fa = cJSON_GetObjectItemCaseSensitive(tr, "feature");
+		size_t n = cJSON_IsArray(fa) ? (size_t)cJSON_GetArraySize(fa) : 0;
+		double *fe = NULL, *va = NULL, *ml = NULL;
+		struct mlci_hgb_node *nd;
+		int ok = n > 0 && cJSON_IsObject(tr) &&
+			cJSON_GetArraySize(tr) == 3;
+
+		if (ok) {
+			fe = get_numbers(tr, "feature", n);
+			va = get_numbers(tr, "value", n);
+			ml = get_numbers(tr, "missing_left", n);
+			ok = fe && va && ml;
+		}
+		if (ok) {
+			model_reserve(m, n);
+			nd = m->nodes + m->n_nodes;
+			for (i = 0; i < n && ok; i++) {
+				ok = fe[i] == floor(fe[i]) && fe[i] >= -1 &&
+					fe[i] < (double)m->n_features &&
+					(ml[i] == 0 || ml[i] == 1);
+				memset(nd + i, 0, sizeof(*nd));
+				nd[i].feature = (int32_t)fe[i];
+				nd[i].value = va[i];
+				nd[i].missing_left = (uint8_t)ml[i];
+			}
+			ok = ok && link_tree(nd, n, 0, 0) == n;
+		}
+		free(fe);
+		free(va);
+		free(ml);
+		if (!ok) {
+			ret = mlci_error(MLCI_EXIT_INPUT,
+					 "%s: gradient_boosting model: malformed tree %zu in 'trees'",
+					 what, t + 1);
+			goto out;
+		}
+		m->n_nodes += n;
+		m->tree_start[++t] = m->n_nodes;
+	}
+out:
+	if (ret)
+		mlci_hgb_model_release(m);
+	return ret;
+}
+
+/* ---- the adapter of lib/estimator ---- */
+
+const struct mlci_family_type mlci_hgb_types[] = {
+	{ "gradient_boosting", MLCI_TASK_NONE },
+	{ "gradient_boosting_classifier", MLCI_TASK_CLASSIFICATION },
+	{ "gradient_boosting_regressor", MLCI_TASK_REGRESSION },
+	{ NULL, 0 }
+};
+
+const char *const mlci_hgb_keys[] = {
+	"learning_rate", "max_iter", "max_leaf_nodes", "max_depth",
+	"min_samples_leaf", "l2_regularization", "max_bins", "early_stopping",
+	"validation_fraction", "n_iter_no_change", "tol", "random_state",
+	"seed", "n_jobs", NULL
+};
+
+const char *const mlci_hgb_synonyms[] = { "random_state", "seed", NULL };
+
+void mlci_hgb_params_init_adapter(const struct mlci_family *fam, void *params)
+{
+	(void)fam;
+	mlci_hgb_params_init(params);
+}
+
+/* A whole number >= min, or null when null_ok (0). */
+static int count_or_null(const struct mlci_config *cfg, const cJSON *it,
+			 const char *k, double min, int null_ok, size_t *out)
+{
+	double v;
+	int ret;
+
+	if (null_ok && cJSON_IsNull(it)) {
+		*out = 0;
+		return 0;
+	}
+	ret = mlci_param_number(cfg, it, k, min, 1e9, 1, &v);
+	if (!ret)
+		*out = (size_t)v;
+	return ret;
+}
+
+int mlci_hgb_set_param(const struct mlci_family *fam, void *params,
+		       const struct mlci_config *cfg, const char *k,
+		       const cJSON *it)
+{
+	struct mlci_hgb_params *p = params;
+	double v;
+	int ret = 0;
+
+	(void)fam;
+	if (!strcmp(k, "learning_rate")) {
+		ret = mlci_param_number(cfg, it, k, 1e-300, 1e300, 0,
+					&p->learning_rate);
+	} else if (!strcmp(k, "max_iter")) {
+		ret = count_or_null(cfg, it, k, 1, 0, &p->max_iter);
+	} else if (!strcmp(k, "max_leaf_nodes")) {
+		ret = count_or_null(cfg, it, k, 2, 1, &p->max_leaf_nodes);
+	} else if (!strcmp(k, "max_depth")) {
+		ret = count_or_null(cfg, it, k, 1, 1, &p->max_depth);
+	} else if (!strcmp(k, "min_samples_leaf")) {
+		ret = count_or_null(cfg, it, k, 1, 0, &p->min_samples_leaf);
+	} else if (!strcmp(k, "l2_regularization")) {
+		ret = mlci_param_number(cfg, it, k, 0, 1e300, 0,
+					&p->l2_regularization);
+	} else if (!strcmp(k, "max_bins")) {
+		ret = mlci_param_number(cfg, it, k, 2, MLCI_HGB_MAX_BINS, 1, &v);
+		if (!ret)
+			p->max_bins = (size_t)v;
+	} else if (!strcmp(k, "early_stopping")) {
+		if (cJSON_IsString(it) && !strcmp(it->valuestring, "auto"))
+			p->early_stopping = -1;
+		else if (cJSON_IsBool(it))
+			p->early_stopping = cJSON_IsTrue(it);
+		else
+			ret = mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
+						"'early_stopping' must be 'auto', true or false");
+	} else if (!strcmp(k, "validation_fraction")) {
+		ret = mlci_param_number(cfg, it, k, 1e-300, 1e9, 0,
+					&p->validation_fraction);
+		if (!ret && p->validation_fraction >= 1 &&
+		    p->validation_fraction != floor(p->validation_fraction))
+			ret = mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
+						"'validation_fraction' must be a fraction in (0, 1) or a whole number of rows");
+	} else if (!strcmp(k, "n_iter_no_change")) {
+		ret = count_or_null(cfg, it, k, 1, 0, &p->n_iter_no_change);
+	} else if (!strcmp(k, "tol")) {
+		ret = mlci_param_number(cfg, it, k, 0, 1e300, 0, &p->tol);
+	} else if (!strcmp(k, "random_state") || !strcmp(k, "seed")) {
+		ret = mlci_param_number(cfg, it, k, 0, 9007199254740992.0, 1, &v);
+		if (!ret)
+			p->seed = (uint64_t)v;
+	} else if (!strcmp(k, "n_jobs")) {
+		ret = mlci_param_number(cfg, it, k, -1, 1024, 1, &v);
+		if (!ret && v == 0)
+			ret = mlci_config_error(cfg, it, MLCI_EXIT_INPUT,
+						"'n_jobs' must be -1 (every CPU) or a number of threads");
+		if (!ret)
+			p->n_jobs = (int)v;
+	} else {
+		ret = mlci_error(MLCI_EXIT_BUG, "gradient_boosting: no parameter '%s'", k);
+	}
+	return ret;
+}
+
+static void flat_number(cJSON *o, const char *key, double v)
+{
+	char buf[64];
+
+	mlci_param_double(buf, sizeof(buf), v);
+	mlci_json_set_string(o, key, buf);
+}
+
+static void flat_count(cJSON *o, const char *key, size_t v, int null_if_0)
+{
+	char buf[32];
+
+	if (null_if_0 && !v) {
+		mlci_json_set_string(o, key, "null");
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%zu", v);
+	mlci_json_set_string(o, key, buf);
+}
+
+void mlci_hgb_params_flat(const struct mlci_family *fam, const void *params,
+			  cJSON *o)
+{
+	const struct mlci_hgb_params *p = params;
+	char buf[32];
+
+	(void)fam;
+	flat_number(o, "learning_rate", p->learning_rate);
+	flat_count(o, "max_iter", p->max_iter, 0);
+	flat_count(o, "max_leaf_nodes", p->max_leaf_nodes, 1);
+	flat_count(o, "max_depth", p->max_depth, 1);
+	flat_count(o, "min_samples_leaf", p->min_samples_leaf, 0);
+	flat_number(o, "l2_regularization", p->l2_regularization);
+	flat_count(o, "max_bins", p->max_bins, 0);
+	mlci_json_set_string(o, "early_stopping", p->early_stopping < 0 ? "auto" :
+			     p->early_stopping ? "true" : "false");
+	flat_number(o, "validation_fraction", p->validation_fraction);
+	flat_count(o, "n_iter_no_change", p->n_iter_no_change, 0);
+	flat_number(o, "tol", p->tol);
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)p->seed);
+	mlci_json_set_string(o, "random_state", buf);
+	snprintf(buf, sizeof(buf), "%d", p->n_jobs);
+	mlci_json_set_string(o, "n_jobs", buf);
+}
+
+void mlci_hgb_model_init_adapter(void *model)
+{
+	mlci_hgb_model_init(model);
+}
+
+void mlci_hgb_model_release_adapter(void *model)
+{
+	mlci_hgb_model_release(model);
+}
+
+int mlci_hgb_fit_adapter(void *model, const void *params,
+			 const struct mlci_fit_data *d)
+{
+	return mlci_hgb_fit(model, params, d->X, d->y, d->weight, d->n, d->d,
+			    d->task == MLCI_TASK_CLASSIFICATION ? d->nclasses : 0);
+}
+
+int mlci_hgb_predict_adapter(const void *model, const double *X, size_t n,
+			     double *out)
+{
+	mlci_hgb_predict(model, X, n, out);
+	return 0;
+}
+
+int mlci_hgb_scores_adapter(const void *model, const double *X, size_t n,
+			    double *out)
+{
+	const struct mlci_hgb_model *m = model;
+
+	if (!m->n_classes)
+		return mlci_error(MLCI_EXIT_BUG, "gradient_boosting: scores of a regressor");
+	mlci_hgb_predict_proba(model, X, n, out);
+	return 0;
+}
+
+enum mlci_scores_kind mlci_hgb_scores_kind(const void *model)
+{
+	const struct mlci_hgb_model *m = model;
+
+	return m->n_classes ? MLCI_SCORES_PROBA : MLCI_SCORES_NONE;
+}
+
+cJSON *mlci_hgb_to_json_adapter(const void *model)
+{
+	return mlci_hgb_to_json(model);
+}
+
+int mlci_hgb_from_json_adapter(void *model, const cJSON *json,
+			       const char *what)
+{
+	return mlci_hgb_from_json(model, json, what);
+}
+
+void mlci_hgb_shape(const void *model, size_t *d, size_t *k)
+{
+	const struct mlci_hgb_model *m = model;
+
+	*d = m->n_features;
+	*k = m->n_classes;
+}
+
+cJSON *mlci_hgb_history(const void *model)
+{
+	const struct mlci_hgb_model *m = model;
+	cJSON *h = cJSON_CreateObject();
+
+	if (m->train_loss)
+		mlci_json_set(h, "loss", number_array(m->train_loss, m->n_iter));
+	if (m->val_loss)
+		mlci_json_set(h, "validation_loss",
+			      number_array(m->val_loss, m->n_iter));
+	return h;
+}
+
+cJSON *mlci_hgb_convergence(const void *model)
+{
+	const struct mlci_hgb_model *m = model;
+	cJSON *cv = cJSON_CreateObject();
+
+	mlci_json_set_number(cv, "iterations", (double)m->n_iter);
+	/*
+	 * Boosting without early stopping did what it was asked; with it,
+	 * running to max_iter means the validation loss was still falling.
+	 */
+	mlci_json_set_bool(cv, "converged", !m->early_stopping || m->early_stopped);
+	mlci_json_set_bool(cv, "early_stopping", m->early_stopping);
+	return cv;
+}
+
+int mlci_hgb_importances(const void *model, double *out)
+{
+	const struct mlci_hgb_model *m = model;
+
+	if (!m->importances)
+		return 1;
+	memcpy(out, m->importances, m->n_features * sizeof(double));
+	return 0;
 }

@@ -8,6 +8,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "estimator.h"
+
 /*
  * The algorithm is scikit-learn's (and LightGBM's):
  *   - each feature is binned into at most max_bins bins by
@@ -140,5 +142,59 @@ size_t mlci_hgb_bin_thresholds(double *x, size_t n, size_t max_bins,
 cJSON *mlci_hgb_to_json(const struct mlci_hgb_model *m);
 int mlci_hgb_from_json(struct mlci_hgb_model *m, const cJSON *json,
 		       const char *what);
+
+/*
+ * The adapter of lib/estimator ("gradient_boosting"): config type names,
+ * parameter keys (scikit-learn's; seed is random_state's synonym) and
+ * the functions of struct mlci_family. MLCI_GRADIENT_BOOSTING_FAMILY fills a row of
+ * the family table.
+ */
+extern const struct mlci_family_type mlci_hgb_types[];
+extern const char *const mlci_hgb_keys[];
+extern const char *const mlci_hgb_synonyms[];
+void mlci_hgb_params_init_adapter(const struct mlci_family *fam, void *params);
+int mlci_hgb_set_param(const struct mlci_family *fam, void *params,
+		       const struct mlci_config *cfg, const char *key,
+		       const cJSON *value);
+void mlci_hgb_params_flat(const struct mlci_family *fam, const void *params,
+			  cJSON *out);
+void mlci_hgb_model_init_adapter(void *model);
+void mlci_hgb_model_release_adapter(void *model);
+int mlci_hgb_fit_adapter(void *model, const void *params,
+			 const struct mlci_fit_data *data);
+int mlci_hgb_predict_adapter(const void *model, const double *X, size_t n,
+			     double *out);
+int mlci_hgb_scores_adapter(const void *model, const double *X, size_t n,
+			    double *out);
+enum mlci_scores_kind mlci_hgb_scores_kind(const void *model);
+cJSON *mlci_hgb_to_json_adapter(const void *model);
+int mlci_hgb_from_json_adapter(void *model, const cJSON *json,
+			       const char *what);
+void mlci_hgb_shape(const void *model, size_t *d, size_t *k);
+cJSON *mlci_hgb_history(const void *model);
+cJSON *mlci_hgb_convergence(const void *model);
+int mlci_hgb_importances(const void *model, double *out);
+
+#define MLCI_GRADIENT_BOOSTING_FAMILY \
+	.name = "gradient_boosting", .types = mlci_hgb_types, \
+	.param_keys = mlci_hgb_keys, .synonyms = mlci_hgb_synonyms, \
+	.raw_features = 1, .scores = MLCI_SCORES_PROBA, \
+	.params_size = sizeof(struct mlci_hgb_params), \
+	.model_size = sizeof(struct mlci_hgb_model), \
+	.params_init = mlci_hgb_params_init_adapter, \
+	.set_param = mlci_hgb_set_param, \
+	.params_flat = mlci_hgb_params_flat, \
+	.model_init = mlci_hgb_model_init_adapter, \
+	.model_release = mlci_hgb_model_release_adapter, \
+	.fit = mlci_hgb_fit_adapter, \
+	.predict = mlci_hgb_predict_adapter, \
+	.predict_scores = mlci_hgb_scores_adapter, \
+	.scores_kind = mlci_hgb_scores_kind, \
+	.to_json = mlci_hgb_to_json_adapter, \
+	.from_json = mlci_hgb_from_json_adapter, \
+	.shape = mlci_hgb_shape, \
+	.history = mlci_hgb_history, \
+	.convergence = mlci_hgb_convergence, \
+	.importances = mlci_hgb_importances
 
 #endif
