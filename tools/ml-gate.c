@@ -322,7 +322,7 @@ int cmd_main(int argc, char **argv)
 	}
 	for (i = 0; i < rules.nr; i++)
 		uses_baseline |= rules.items[i].uses_baseline;
-	if (uses_baseline && !baseline_path) {
+	if (uses_baseline && !baseline_path && !baseline_preds) {
 		ret = mlci_error(MLCI_EXIT_USAGE,
 				 "a rule compares with 'baseline' but no --baseline was given");
 		goto out;
@@ -405,8 +405,8 @@ int cmd_main(int argc, char **argv)
 			paired = !no_stats;
 		}
 	}
-	if (baseline_path && !baseline) {
-		/* A model file: its metrics are those of its predictions. */
+	if (!baseline && pairs.n) {
+		/* A model file or bare predictions: the metrics of its predictions. */
 		const cJSON *it;
 
 		computed = cJSON_CreateObject();
@@ -452,7 +452,8 @@ int cmd_main(int argc, char **argv)
 		base = cJSON_CreateObject();
 		if (!base)
 			mlci_die("out of memory");
-		mlci_json_set_string(base, "path", baseline_path);
+		mlci_json_set_string(base, "path",
+				     baseline_path ? baseline_path : baseline_preds);
 		mlci_json_set(base, "metrics", cJSON_Duplicate(baseline, 1));
 		mlci_json_set(gate, "baseline", base);
 	} else {
