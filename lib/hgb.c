@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "digest.h"
 #include "json.h"
 #include "random.h"
 #include "split.h"
@@ -1520,6 +1521,32 @@ static cJSON *number_array(const double *v, size_t n)
 	return a;
 }
 
+static void set_base64(cJSON *o, const char *key, const void *b, size_t len)
+{
+	char *s = mlci_base64url_encode(b, len);
+
+	mlci_json_set_string(o, key, s);
+	free(s);
+}
+
+/* The bytes of obj[key] (base64) when they are n * size long, else NULL. */
+static unsigned char *get_base64(const cJSON *obj, const char *key,
+				 size_t size, size_t *n)
+{
+	const char *s = mlci_json_get_string(obj, key);
+	unsigned char *out = NULL;
+	size_t len;
+
+	if (!s || mlci_base64url_decode(s, strlen(s), &out, &len))
+		return NULL;
+	if (!len || len % size || (*n && len / size != *n)) {
+		free(out);
+		return NULL;
+	}
+	*n = len / size;
+	return out;
+}
+
 cJSON *mlci_hgb_to_json(const struct mlci_hgb_model *m)
 {
 	cJSON *o = cJSON_CreateObject(), *trees = cJSON_CreateArray();
@@ -1532,17 +1559,30 @@ cJSON *mlci_hgb_to_json(const struct mlci_hgb_model *m)
 	mlci_json_set_number(o, "iterations", (double)m->n_iter);
 	mlci_json_set(o, "baseline", number_array(m->baseline, m->k));
 	for (t = 0; t < m->n_iter * m->k; t++) {
-		cJSON *tr = cJSON_CreateObject(), *fa = cJSON_CreateArray(),
-			*va = cJSON_CreateArray(), *ma = cJSON_CreateArray();
+		cJSON *tr = cJSON_CreateObject();
+		size_t n = m->tree_start[t + 1] - m->tree_start[t];
+		const struct mlci_hgb_node *nd = m->nodes + m->tree_start[t];
+		unsigned char *fb = xmalloc(4 * n), *vb = xmalloc(8 * n),
+			*mb = xmalloc(n);
 
-		for (i = m->tree_start[t]; i < m->tree_start[t + 1]; i++) {
-			cJSON_AddItemToArray(fa, cJSON_CreateNumber(m->nodes[i].feature));
-			cJSON_AddItemToArray(va, mlci_json_number(m->nodes[i].value));
-			cJSON_AddItemToArray(ma, cJSON_CreateNumber(m->nodes[i].missing_left));
+		for (i = 0; i < n; i++) {
+			uint32_t u = (uint32_t)nd[i].feature;
+			uint64_t v;
+			int b;
+
+			memcpy(&v, &nd[i].value, sizeof(v));
+			for (b = 0; b < 4; b++)
+				fb[4 * i + b] = (unsigned char)(u >> (8 * b));
+			for (b = 0; b < 8; b++)
+				vb[8 * i + b] = (unsigned char)(v >> (8 * b));
+			mb[i] = nd[i].missing_left;
 		}
-		mlci_json_set(tr, "feature", fa);
-		mlci_json_set(tr, "value", va);
-		mlci_json_set(tr, "missing_left", ma);
+		set_base64(tr, "feature", fb, 4 * n);
+		set_base64(tr, "value", vb, 8 * n);
+		set_base64(tr, "missing_left", mb, n);
+		free(fb);
+		free(vb);
+		free(mb);
 		cJSON_AddItemToArray(trees, tr);
 	}
 	mlci_json_set(o, "trees", trees);
@@ -1667,36 +1707,42 @@ int mlci_hgb_from_json(struct mlci_hgb_model *m, const cJSON *json,
 	m->tree_start[0] = 0;
 	t = 0;
 	cJSON_ArrayForEach(tr, trees) {
-		const cJSON *fa = cJSON_GetObjectItemCaseSensitive(tr, "feature");
-		size_t n = cJSON_IsArray(fa) ? (size_t)cJSON_GetArraySize(fa) : 0;
-		double *fe = NULL, *va = NULL, *ml = NULL;
+		size_t n = 0;
+		unsigned char *fb = NULL, *vb = NULL, *mb = NULL;
 		struct mlci_hgb_node *nd;
-		int ok = n > 0 && cJSON_IsObject(tr) &&
-			cJSON_GetArraySize(tr) == 3;
+		int ok = cJSON_IsObject(tr) && cJSON_GetArraySize(tr) == 3;
 
 		if (ok) {
-			fe = get_numbers(tr, "feature", n);
-			va = get_numbers(tr, "value", n);
-			ml = get_numbers(tr, "missing_left", n);
-			ok = fe && va && ml;
+			fb = get_base64(tr, "feature", 4, &n);
+			vb = fb ? get_base64(tr, "value", 8, &n) : NULL;
+			mb = vb ? get_base64(tr, "missing_left", 1, &n) : NULL;
+			ok = mb != NULL;
 		}
 		if (ok) {
 			model_reserve(m, n);
 			nd = m->nodes + m->n_nodes;
 			for (i = 0; i < n && ok; i++) {
-				ok = fe[i] == floor(fe[i]) && fe[i] >= -1 &&
-					fe[i] < (double)m->n_features &&
-					(ml[i] == 0 || ml[i] == 1);
+				uint32_t u = 0;
+				uint64_t v = 0;
+				int b;
+
+				for (b = 0; b < 4; b++)
+					u |= (uint32_t)fb[4 * i + b] << (8 * b);
+				for (b = 0; b < 8; b++)
+					v |= (uint64_t)vb[8 * i + b] << (8 * b);
 				memset(nd + i, 0, sizeof(*nd));
-				nd[i].feature = (int32_t)fe[i];
-				nd[i].value = va[i];
-				nd[i].missing_left = (uint8_t)ml[i];
+				nd[i].feature = (int32_t)u;
+				memcpy(&nd[i].value, &v, sizeof(v));
+				nd[i].missing_left = mb[i];
+				ok = nd[i].feature >= -1 &&
+					nd[i].feature < (int64_t)m->n_features &&
+					mb[i] <= 1 && isfinite(nd[i].value);
 			}
 			ok = ok && link_tree(nd, n, 0, 0) == n;
 		}
-		free(fe);
-		free(va);
-		free(ml);
+		free(fb);
+		free(vb);
+		free(mb);
 		if (!ok) {
 			ret = mlci_error(MLCI_EXIT_INPUT,
 					 "%s: gradient_boosting model: malformed tree %zu in 'trees'",

@@ -135,9 +135,16 @@ size_t mlci_hgb_bin_thresholds(double *x, size_t n, size_t max_bins,
 			       double *out);
 
 /*
- * The model as JSON ("model": "gradient_boosting", the loss, shapes,
- * baseline, trees, importances), and back: strict, every key checked,
- * the trees' structure validated; errors name what and the key.
+ * The model as JSON: "model": "gradient_boosting", "loss" (log_loss or
+ * squared_error), "n_features", "n_classes", "iterations", "baseline"
+ * (k numbers), "trees" (iterations x k objects, the k trees of an
+ * iteration together) and "feature_importances". A tree holds its nodes
+ * in pre-order as three strings, the unpadded URL-safe base64 of
+ * "feature" (little-endian int32, -1 for a leaf), "value" (IEEE-754
+ * doubles, little-endian: threshold or leaf value, exact) and
+ * "missing_left" (one byte, 0 or 1). from_json reads one back strictly:
+ * every key, no other, the trees' structure and features checked;
+ * errors name what and the key (-MLCI_EXIT_INPUT).
  */
 cJSON *mlci_hgb_to_json(const struct mlci_hgb_model *m);
 int mlci_hgb_from_json(struct mlci_hgb_model *m, const cJSON *json,
