@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for lib/rules.c: the rule grammar and comparisons. */
 #include <stdio.h>
+#include <string.h>
 
 #include "rules.h"
 #include "unit.h"
@@ -42,6 +43,13 @@ static const struct {
 	{ "acc >= nan", 0, NULL, 0, 0, 0, 0, NULL },
 	{ "acc >= 0x10", 0, NULL, 0, 0, 0, 0, NULL },
 	{ "acc >= .", 0, NULL, 0, 0, 0, 0, NULL },
+	{ "acc >= baseline - 0.01 non-inferior", 1, "acc", MLCI_RULE_GE, 1, '-', 0.01, "acc >= baseline - 0.01 non-inferior" },
+	{ "rmse <= baseline*1.1\tnon-inferior", 1, "rmse", MLCI_RULE_LE, 1, '*', 1.1, "rmse <= baseline*1.1 non-inferior" },
+	{ "acc >= baseline non-inferior", 1, "acc", MLCI_RULE_GE, 1, 0, 0, "acc >= baseline non-inferior" },
+	{ "acc == baseline non-inferior", 0, NULL, 0, 0, 0, 0, NULL },
+	{ "acc >= 0.7 non-inferior", 0, NULL, 0, 0, 0, 0, NULL },
+	{ "acc >= baseline non-inferiority", 0, NULL, 0, 0, 0, 0, NULL },
+	{ "acc >= baseline non-inferior x", 0, NULL, 0, 0, 0, 0, NULL },
 };
 
 static const struct {
@@ -88,6 +96,7 @@ int main(void)
 		CHECK_INT(r.arith, parse_cases[i].arith, name);
 		CHECK_NEAR(r.number, parse_cases[i].number, 0, name);
 		CHECK_STR(r.text, parse_cases[i].norm, name);
+		CHECK_INT(r.noninferior, strstr(parse_cases[i].text, "non-inferior") != NULL, name);
 		mlci_rule_release(&r);
 	}
 	for (i = 0; i < sizeof(compare_cases) / sizeof(compare_cases[0]); i++) {
