@@ -405,3 +405,12 @@ if not enough:
 	grep -qx 'next_weight=20' out.txt
 	grep -q '^| acc | Pass | 3 | 3 |' summary.md
 }
+
+@test "a Prometheus that cannot be reached is exit 5 after the retries" {
+	port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	example_config analysis.yaml "http://127.0.0.1:$port"
+	echo 'timeout: 3s' >>analysis.yaml
+	run_ml 5 ml-canary -c analysis.yaml </dev/null
+	[ -z "$output" ]
+	[[ "$stderr" == *"127.0.0.1:$port/api/v1/query_range"* ]]
+}
