@@ -162,9 +162,17 @@ for got, want in ((m["statistic"], r.statistic), (m["p_value"], r.pvalue)):
 	[[ "$(json_get canary.metrics.latency.reason)" == *"Mann-Whitney: the canary is higher"* ]]
 	check_mwu latency "$(prom_values 'lat_bad{version="v2"}')" \
 		"$(prom_values 'lat_bad{version="v1"}')"
-	# The interval is R's (checked in test-ranktest); here the shift's sign.
-	"$PY" -c 'import json,sys; m=json.loads(sys.argv[1]); assert m["ci_low"] > 0 and m["ci_high"] > m["ci_low"]' \
-		"$(json_get canary.metrics.latency)"
+	# The interval is R's wilcox.test(conf.int = TRUE) at Kayenta's 0.98.
+	c=$(prom_values 'lat_bad{version="v2"}' | tr -d '[]')
+	b=$(prom_values 'lat_bad{version="v1"}' | tr -d '[]')
+	ci=$(Rscript -e "r <- wilcox.test(c($c), c($b), conf.int = TRUE, conf.level = 0.98)\$conf.int; cat(sprintf('%.17g %.17g', r[1], r[2]))")
+	"$PY" -c '
+import json, sys
+m = json.loads(sys.argv[1])
+lo, hi = map(float, sys.argv[2].split())
+assert 0 < lo < hi
+assert abs(m["ci_low"] - lo) <= 1e-6 and abs(m["ci_high"] - hi) <= 1e-6, (m, lo, hi)' \
+		"$(json_get canary.metrics.latency)" "$ci"
 	printf '%s\n' "$output" >rec.json
 	validate_record rec.json
 	[ "$(sqlite3 mlflow.db "SELECT version FROM registered_model_aliases WHERE alias = 'champion'")" = 6 ]
