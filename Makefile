@@ -54,6 +54,7 @@ LIB_SRCS += lib/distrib.c
 LIB_SRCS += lib/drift.c
 LIB_SRCS += lib/estimator.c
 LIB_SRCS += lib/forest.c
+LIB_SRCS += lib/gate-chart.c
 LIB_SRCS += lib/gate-stats.c
 LIB_SRCS += lib/gate.c
 LIB_SRCS += lib/gha.c

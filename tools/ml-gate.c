@@ -9,6 +9,7 @@
 
 #include "common-main.h"
 #include "config.h"
+#include "gate-chart.h"
 #include "gate-stats.h"
 #include "gate.h"
 #include "gha.h"
@@ -180,8 +181,46 @@ static int baseline_predictions(struct baseline_src *b, const char *test_path,
 	return 0;
 }
 
+/*
+ * The Mermaid chart of the first rule's metric over the registered model's
+ * versions, when the record names the model (its register section). The
+ * store is read only; a failure to read it is a warning: the verdict
+ * stands without the chart.
+ */
+static char *version_chart(const cJSON *rec, const char *tracking_uri,
+			   const struct gate_rules *rules, const cJSON *metrics)
+{
+	const cJSON *reg = mlci_record_get(rec, "register");
+	const cJSON *model = mlci_json_get_object(reg, "model");
+	const char *name = mlci_json_get_string(model, "name");
+	const char *uri = tracking_uri;
+	struct mlci_gate_chart_point *pts;
+	struct strbuf sb = STRBUF_INIT;
+	double cand = NAN;
+	size_t n;
+
+	if (!name || !rules->nr)
+		return NULL;
+	if (!uri)
+		uri = getenv("MLFLOW_TRACKING_URI");
+	if (!uri || !*uri)
+		uri = mlci_json_get_string(reg, "tracking_uri");
+	if (!uri)
+		return NULL;
+	mlci_json_get_number(metrics, rules->items[0].metric, &cand);
+	if (mlci_gate_chart_points(uri, name, rules->items[0].metric, cand,
+				   mlci_json_get_string(model, "version"),
+				   &pts, &n)) {
+		mlci_warning("no chart of the model's versions: the tracking store could not be read");
+		return NULL;
+	}
+	mlci_gate_chart_render(name, rules->items[0].metric, pts, n, &sb);
+	mlci_gate_chart_free(pts, n);
+	return strbuf_detach(&sb, NULL);
+}
+
 static void report(const cJSON *gate, const struct gate_rules *rules,
-		   size_t failed)
+		   size_t failed, const char *chart)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const cJSON *r;
@@ -202,6 +241,8 @@ static void report(const cJSON *gate, const struct gate_rules *rules,
 	}
 	strbuf_reset(&sb);
 	mlci_gate_render_markdown(gate, &sb);
+	if (chart)
+		strbuf_addstr(&sb, chart);
 	mlci_gha_summary(sb.buf);
 	strbuf_reset(&sb);
 	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(gate, "rules")) {
@@ -227,7 +268,8 @@ int cmd_main(int argc, char **argv)
 {
 	const char *input = NULL, *metrics_path = NULL, *baseline_path = NULL;
 	const char *config_path = NULL, *missing = "fail";
-	const char *baseline_preds = NULL;
+	const char *baseline_preds = NULL, *tracking_uri = NULL;
+	char *chart = NULL;
 	int pretty = 0, comment = 0, force = 0, missing_skip = 0, no_stats = 0;
 	double alpha = 0.05, effect = 0.01;
 	long resamples = 2000, seed = 0;
@@ -254,6 +296,8 @@ int cmd_main(int argc, char **argv)
 			 "seed of the bootstrap (default: 0)"),
 		OPT_DOUBLE(0, "effect", &effect, "d",
 			   "the difference a test set should be able to detect, for rules without a margin (default: 0.01)"),
+		OPT_STRING(0, "tracking-uri", &tracking_uri, "uri",
+			   "the tracking store of the registered model (default: MLFLOW_TRACKING_URI, the record's)"),
 		OPT_FLAG(0, "comment", &comment,
 			 "post or update the pull request's gate comment"),
 		OPT_FLAG(0, "force", &force,
@@ -476,12 +520,16 @@ int cmd_main(int argc, char **argv)
 		mlci_json_set_null(gate, "stats");
 	}
 	mlci_json_set(gate, "rules", results);
-	report(gate, &rules, failed);
+	if (comment || mlci_gha_enabled())
+		chart = version_chart(rec, tracking_uri, &rules, metrics);
+	report(gate, &rules, failed, chart);
 
 	if (comment) {
 		struct strbuf md = STRBUF_INIT;
 
 		mlci_gate_render_markdown(gate, &md);
+		if (chart)
+			strbuf_addstr(&md, chart);
 		ret = mlci_github_comment(COMMENT_MARKER, md.buf);
 		strbuf_release(&md);
 		if (ret < 0)
@@ -500,6 +548,7 @@ out:
 	cJSON_Delete(metrics_doc);
 	cJSON_Delete(baseline_doc);
 	cJSON_Delete(computed);
+	free(chart);
 	mlci_gate_pairs_release(&pairs);
 	if (bsrc.tmp) {
 		unlink(bsrc.tmp);

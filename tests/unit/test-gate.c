@@ -4,9 +4,95 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include "gate-chart.h"
 #include "gate.h"
 #include "json.h"
+#include "tracking.h"
 #include "unit.h"
+#include "usage.h"
+
+/*
+ * A SQLite store in a new temporary folder (the current directory from
+ * then on) with model M: versions 1 and 3 from runs that logged accuracy
+ * 0.80 and 0.82, version 2 from a run that logged none.
+ */
+static int make_store(void)
+{
+	static const double acc[] = { 0.80, -1, 0.82 };
+	char dir[] = "/tmp/test-gate-XXXXXX";
+	struct mlci_tracking *t = NULL;
+	struct mlci_tracking_experiment e;
+	int created, i;
+
+	if (!mkdtemp(dir) || chdir(dir))
+		return -1;
+	if (mlci_tracking_open(&t, "sqlite:///mlflow.db", NULL))
+		return -1;
+	mlci_tracking_experiment_init(&e);
+	if (mlci_tracking_experiment_get_or_create(t, "E", &e, &created) ||
+	    mlci_tracking_model_get_or_create(t, "M", &created))
+		return -1;
+	for (i = 0; i < 3; i++) {
+		struct mlci_tracking_run_spec spec = { e.id, NULL, NULL, 1000, NULL, 0, NULL };
+		struct mlci_tracking_metric m = { "accuracy", acc[i], 1000, 0 };
+		struct mlci_tracking_batch b = { &m, acc[i] >= 0, NULL, 0, NULL, 0 };
+		struct mlci_tracking_run run;
+		struct mlci_tracking_version v;
+
+		mlci_tracking_run_init(&run);
+		mlci_tracking_version_init(&v);
+		if (mlci_tracking_run_start(t, &spec, &run, &created) ||
+		    mlci_tracking_log_batch(t, run.run_id, &b) ||
+		    mlci_tracking_version_create(t, "M", "models:/x", run.run_id, &v,
+						 &created))
+			return -1;
+		mlci_tracking_run_release(&run);
+		mlci_tracking_version_release(&v);
+	}
+	mlci_tracking_experiment_release(&e);
+	mlci_tracking_close(t);
+	return 0;
+}
+
+static void test_chart(void)
+{
+	struct mlci_gate_chart_point *pts;
+	struct strbuf sb = STRBUF_INIT;
+	size_t n;
+
+	if (!CHECK(make_store() == 0, "chart: a store with three versions"))
+		return;
+	CHECK_INT(mlci_gate_chart_points("sqlite:///mlflow.db", "M", "accuracy",
+					 0.85, NULL, &pts, &n), 0, "chart: points");
+	CHECK_INT(n, 3, "chart: versions with the metric, then the candidate");
+	if (n == 3) {
+		CHECK_STR(pts[0].label, "v1", "chart: v1");
+		CHECK_STR(pts[1].label, "v3", "chart: v2 has no accuracy");
+		CHECK_STR(pts[2].label, "candidate", "chart: the candidate last");
+		CHECK_NEAR(pts[1].value, 0.82, 0, "chart: v3's accuracy");
+	}
+	mlci_gate_chart_render("M", "accuracy", pts, n, &sb);
+	CHECK_STR(sb.buf, "\n```mermaid\nxychart-beta\n"
+		  "    title \"accuracy by version of M\"\n"
+		  "    x-axis [\"v1\", \"v3\", \"candidate\"]\n"
+		  "    y-axis \"accuracy\" 0.795 --> 0.855\n"
+		  "    line [0.8, 0.82, 0.85]\n```\n", "chart: Mermaid");
+	mlci_gate_chart_free(pts, n);
+	CHECK_INT(mlci_gate_chart_points("sqlite:///mlflow.db", "M", "accuracy",
+					 0.82, "3", &pts, &n), 0, "chart: the candidate registered");
+	CHECK_INT(n, 2, "chart: no extra point for a registered candidate");
+	if (n == 2)
+		CHECK_STR(pts[1].label, "v3 (candidate)", "chart: its version marked");
+	mlci_gate_chart_free(pts, n);
+	mlci_set_quiet(1);
+	CHECK(mlci_gate_chart_points("sqlite:///mlflow.db", "Nope", "accuracy",
+				     0.8, NULL, &pts, &n) < 0 && !pts && !n,
+	      "chart: an unknown model is an error, no points");
+	mlci_set_quiet(0);
+	strbuf_release(&sb);
+}
 
 static cJSON *parse(const char *s)
 {
@@ -109,5 +195,6 @@ int main(void)
 	CHECK_INT(nfail, 2, "failed count");
 	cJSON_Delete(record);
 	cJSON_Delete(base);
+	test_chart();
 	return unit_done();
 }
