@@ -1443,15 +1443,25 @@ void mlci_hgb_raw(const struct mlci_hgb_model *m, const double *X, size_t n,
 {
 	size_t i, t, c, k = m->k;
 
+	size_t b;
+
 	for (i = 0; i < n; i++)
 		for (c = 0; c < k; c++)
 			out[i * k + c] = m->baseline[c];
-	for (t = 0; t < m->n_iter * k; t++) {
-		const struct mlci_hgb_node *tree = m->nodes + m->tree_start[t];
+	/*
+	 * Blocks of rows through every tree: the rows stay in cache, and
+	 * each row still adds its trees in order.
+	 */
+	for (b = 0; b < n; b += 64) {
+		size_t e = b + 64 < n ? b + 64 : n;
 
-		c = t % k;
-		for (i = 0; i < n; i++)
-			out[i * k + c] += tree_value(tree, X + i * m->n_features);
+		for (t = 0; t < m->n_iter * k; t++) {
+			const struct mlci_hgb_node *tree = m->nodes + m->tree_start[t];
+
+			c = t % k;
+			for (i = b; i < e; i++)
+				out[i * k + c] += tree_value(tree, X + i * m->n_features);
+		}
 	}
 }
 
