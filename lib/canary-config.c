@@ -242,7 +242,7 @@ static int parse_metric(const struct mlci_config *cfg, const cJSON *obj,
 		"name", "query", "canary_query", "baseline_query", "samples",
 		"direction", "critical", "must_have_data", "nan", "min", "max",
 		"tolerance", "confidence", "effect_tolerance", "tests", "group",
-		NULL
+		"exposure", NULL
 	};
 	const cJSON *it, *q, *cq, *bq, *s;
 	int ret;
@@ -250,6 +250,7 @@ static int parse_metric(const struct mlci_config *cfg, const cJSON *obj,
 
 	m->line = mlci_config_line(cfg, obj);
 	m->min = m->max = m->tolerance = NAN;
+	m->canary_exposure = m->baseline_exposure = NAN;
 	m->confidence = 0.98;
 	m->effect_tolerance = 0.25;
 	m->tests = MLCI_CANARY_TEST_MWU;
@@ -294,7 +295,13 @@ static int parse_metric(const struct mlci_config *cfg, const cJSON *obj,
 		if (!cJSON_IsObject(s))
 			return ERR(s, "'samples' must be a mapping {canary: [...], baseline: [...]}");
 		if ((ret = check_keys(cfg, s, "samples",
-				      (const char *const[]){ "canary", "baseline", NULL })) ||
+				      (const char *const[]){ "canary", "baseline",
+							     "canary_exposure",
+							     "baseline_exposure", NULL })) ||
+		    (ret = get_num(cfg, s, "canary_exposure", 1e-300, 1e300,
+				   &m->canary_exposure)) ||
+		    (ret = get_num(cfg, s, "baseline_exposure", 1e-300, 1e300,
+				   &m->baseline_exposure)) ||
 		    (ret = get_samples(cfg, s, "canary", &m->canary_samples,
 				       &m->n_canary_samples)) ||
 		    (ret = get_samples(cfg, s, "baseline", &m->baseline_samples,
@@ -302,6 +309,18 @@ static int parse_metric(const struct mlci_config *cfg, const cJSON *obj,
 			return ret;
 		m->has_samples = 1;
 	}
+	it = get(obj, "exposure");
+	if (it) {
+		if (m->has_samples)
+			return ERR(it, "with 'samples', give the exposures as samples.canary_exposure and samples.baseline_exposure");
+		if (!cJSON_IsString(it) || !strstr(it->valuestring, "{{"))
+			return ERR(it, "'exposure' must be a query template using {{version}}");
+		if ((ret = expand(cfg, it, c, c->canary, &m->canary_exposure_query)) ||
+		    (ret = expand(cfg, it, c, c->baseline, &m->baseline_exposure_query)))
+			return ret;
+	}
+	if (isnan(m->canary_exposure) != isnan(m->baseline_exposure))
+		return ERR(s, "'samples' needs both canary_exposure and baseline_exposure, or neither");
 	it = get(obj, "direction");
 	if (it) {
 		if (!cJSON_IsString(it))
@@ -649,6 +668,8 @@ void mlci_canary_config_release(struct mlci_canary_config *c)
 		free(m->group);
 		free(m->canary_query);
 		free(m->baseline_query);
+		free(m->canary_exposure_query);
+		free(m->baseline_exposure_query);
 		free(m->canary_samples);
 		free(m->baseline_samples);
 	}

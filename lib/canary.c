@@ -76,7 +76,7 @@ static double *with_zeros(const double *v, size_t n, size_t zeros)
 
 static int extra_tests(const struct mlci_canary_metric *m,
 		       const double *c, size_t nc, const double *b, size_t nb,
-		       struct mlci_canary_result *r)
+		       double ec, double eb, struct mlci_canary_result *r)
 {
 	double alpha = 1 - m->confidence;
 	size_t i;
@@ -99,8 +99,20 @@ static int extra_tests(const struct mlci_canary_metric *m,
 				return mlci_error(MLCI_EXIT_INPUT,
 						  "metric '%s': the rate test needs counts >= 0, got %g",
 						  m->name, b[i]);
-		ret = mlci_ranktest_rate((unsigned long long)llround(sc), (double)nc,
-					 (unsigned long long)llround(sb), (double)nb,
+		if (isnan(ec))
+			ec = (double)nc;
+		if (isnan(eb))
+			eb = (double)nb;
+		if (!(ec > 0) || !(eb > 0) || !isfinite(ec) || !isfinite(eb))
+			return mlci_error(MLCI_EXIT_INPUT,
+					  "metric '%s': the rate test needs exposures > 0, got %g and %g",
+					  m->name, ec, eb);
+		r->count_canary = (double)llround(sc);
+		r->count_baseline = (double)llround(sb);
+		r->exposure_canary = ec;
+		r->exposure_baseline = eb;
+		ret = mlci_ranktest_rate((unsigned long long)llround(sc), ec,
+					 (unsigned long long)llround(sb), eb,
 					 m->direction, &r->rate);
 		if (ret)
 			return ret;
@@ -110,7 +122,7 @@ static int extra_tests(const struct mlci_canary_metric *m,
 
 			if (allows(m->direction, up))
 				fail(r, up ? MLCI_RANKTEST_HIGH : MLCI_RANKTEST_LOW,
-				     "rate test: canary %.6g per sample against baseline %.6g (%.0f vs %.0f counts), p = %.3g < %.3g",
+				     "rate test: canary %.6g per unit of exposure against baseline %.6g (%.0f vs %.0f counts), p = %.3g < %.3g",
 				     r->rate.canary_rate, r->rate.baseline_rate,
 				     sc, sb, r->rate.p_value, alpha);
 		}
@@ -158,8 +170,8 @@ static int extra_tests(const struct mlci_canary_metric *m,
 
 int mlci_canary_judge(const struct mlci_canary_metric *m, const double *canary,
 		      size_t nc, size_t nonfinite_c, const double *baseline,
-		      size_t nb, size_t nonfinite_b,
-		      struct mlci_canary_result *r)
+		      size_t nb, size_t nonfinite_b, double exposure_c,
+		      double exposure_b, struct mlci_canary_result *r)
 {
 	double *c, *b;
 	int ret = 0;
@@ -225,7 +237,7 @@ int mlci_canary_judge(const struct mlci_canary_metric *m, const double *canary,
 			goto out;
 		}
 	}
-	ret = extra_tests(m, c, nc, b, nb, r);
+	ret = extra_tests(m, c, nc, b, nb, exposure_c, exposure_b, r);
 	if (ret || r->failed)
 		goto out;
 	if (r->judged && r->judgement.tested)
@@ -525,6 +537,10 @@ cJSON *mlci_canary_result_json(const struct mlci_canary_result *r)
 		mlci_json_set(q, "canary_rate", mlci_json_number(r->rate.canary_rate));
 		mlci_json_set(q, "baseline_rate", mlci_json_number(r->rate.baseline_rate));
 		mlci_json_set(q, "p_value", mlci_json_number(r->rate.p_value));
+		mlci_json_set_number(q, "canary_count", r->count_canary);
+		mlci_json_set_number(q, "baseline_count", r->count_baseline);
+		mlci_json_set(q, "canary_exposure", mlci_json_number(r->exposure_canary));
+		mlci_json_set(q, "baseline_exposure", mlci_json_number(r->exposure_baseline));
 		mlci_json_set(o, "rate_test", q);
 	}
 	if (r->variance_done) {

@@ -29,7 +29,10 @@ struct mlci_canary_metric {
 	char *group;		/* "default" unless set */
 	char *canary_query;	/* resolved queries, or NULL with samples */
 	char *baseline_query;
+	char *canary_exposure_query;	/* `exposure`: the rate test's denominators */
+	char *baseline_exposure_query;
 	double *canary_samples, *baseline_samples;	/* with `samples` */
+	double canary_exposure, baseline_exposure;	/* with `samples`; NAN: none */
 	size_t n_canary_samples, n_baseline_samples;
 	int has_samples;
 	enum mlci_ranktest_direction direction;	/* default either */
@@ -124,6 +127,8 @@ struct mlci_canary_result {
 	struct mlci_ranktest_judgement judgement;	/* Kayenta's classifier */
 	int judged;		/* the classifier ran */
 	struct mlci_ranktest_rate rate;
+	double count_canary, count_baseline;	/* the rate test's counts */
+	double exposure_canary, exposure_baseline;
 	int rate_done;
 	double levene_statistic, levene_p;
 	int variance_done;
@@ -135,7 +140,9 @@ struct mlci_canary_result {
 /*
  * Judge canary[0..nc) against baseline[0..nb) (finite values) for metric
  * m; nonfinite_c and nonfinite_b count the NaN and infinities that were
- * dropped from them (the NaN policy is applied here). Order: no data, the
+ * dropped from them (the NaN policy is applied here). exposure_c and
+ * exposure_b are the rate test's exposures (requests); NAN: the number of
+ * values. Order: no data, the
  * NaN policy, Kayenta's Mann-Whitney classification, then the rate test,
  * the variance test, the absolute range and the relative tolerance, the
  * first failure giving the class and the reason. Returns 0 or
@@ -143,8 +150,8 @@ struct mlci_canary_result {
  */
 int mlci_canary_judge(const struct mlci_canary_metric *m, const double *canary,
 		      size_t nc, size_t nonfinite_c, const double *baseline,
-		      size_t nb, size_t nonfinite_b,
-		      struct mlci_canary_result *r);
+		      size_t nb, size_t nonfinite_b, double exposure_c,
+		      double exposure_b, struct mlci_canary_result *r);
 
 /* Kayenta's class name: "Pass", "High", "Low", "NoData". */
 const char *mlci_canary_class_name(enum mlci_ranktest_class cls);

@@ -422,3 +422,41 @@ if not enough:
 	[ -z "$output" ]
 	[[ "$stderr" == *"127.0.0.1:$port/api/v1/query_range"* ]]
 }
+
+@test "the rate test per request: an exposure query" {
+	export MLCI_NOW=$END
+	cat >a.yaml <<EOF
+prometheus: $PROM
+canary: v2
+baseline: v1
+metrics:
+  - {name: errors, query: 'errors_w{version="{{version}}"}', direction: increase, tests: [rate]}
+EOF
+	# Per minute the canary has fewer errors: it passes.
+	run_ml 0 ml-canary -c a.yaml </dev/null
+	assert_json canary.metrics.errors.classification '"Pass"'
+	cat >a.yaml <<EOF
+prometheus: $PROM
+canary: v2
+baseline: v1
+metrics:
+  - name: errors
+    query: 'errors_w{version="{{version}}"}'
+    exposure: 'requests{version="{{version}}"}'
+    direction: increase
+    tests: [rate]
+EOF
+	run_ml 1 ml-canary -c a.yaml </dev/null
+	assert_json canary.metrics.errors.classification '"High"'
+	assert_json canary.metrics.errors.rate_test.canary_exposure 3100
+	assert_json canary.metrics.errors.rate_test.baseline_exposure 31000
+	"$PY" -c '
+import json, sys
+from scipy.stats import binomtest
+t = json.loads(sys.argv[1])
+want = binomtest(93, 93 + 310, 3100 / (3100 + 31000), alternative="greater").pvalue
+assert t["canary_count"] == 93 and t["baseline_count"] == 310, t
+assert abs(t["p_value"] - want) <= 1e-9 * want, (t, want)' "$(json_get canary.metrics.errors.rate_test)"
+	printf '%s\n' "$output" >rec.json
+	validate_record rec.json
+}

@@ -33,6 +33,26 @@ static const char *const canary_usage[] = {
 	NULL
 };
 
+/* The sum of an exposure query's finite values over the window. */
+static int exposure(const struct mlci_canary_config *c,
+		    const struct mlci_prometheus *prom, int64_t start,
+		    int64_t now, const char *query, double *out)
+{
+	struct mlci_prometheus_samples s = { 0 };
+	size_t i;
+	int ret;
+
+	ret = mlci_prometheus_query_range(prom, query, start, now,
+					  c->resolution_s, &s);
+	if (ret)
+		return ret;
+	*out = 0;
+	for (i = 0; i < s.nr; i++)
+		*out += s.values[i];
+	mlci_prometheus_samples_release(&s);
+	return 0;
+}
+
 /* Fetch a metric's two samples and judge them. */
 static int judge_metric(const struct mlci_canary_config *c,
 			const struct mlci_prometheus *prom, int64_t now,
@@ -41,20 +61,26 @@ static int judge_metric(const struct mlci_canary_config *c,
 {
 	struct mlci_prometheus_samples sc = { 0 }, sb = { 0 };
 	int64_t start = now - (int64_t)llround(c->window_s * 1000);
+	double ec = NAN, eb = NAN;
 	int ret;
 
 	if (m->has_samples)
 		return mlci_canary_judge(m, m->canary_samples, m->n_canary_samples,
 					 0, m->baseline_samples,
-					 m->n_baseline_samples, 0, r);
+					 m->n_baseline_samples, 0,
+					 m->canary_exposure, m->baseline_exposure, r);
 	ret = mlci_prometheus_query_range(prom, m->canary_query, start, now,
 					  c->resolution_s, &sc);
 	if (!ret)
 		ret = mlci_prometheus_query_range(prom, m->baseline_query, start,
 						  now, c->resolution_s, &sb);
+	if (!ret && m->canary_exposure_query)
+		ret = exposure(c, prom, start, now, m->canary_exposure_query, &ec);
+	if (!ret && m->baseline_exposure_query)
+		ret = exposure(c, prom, start, now, m->baseline_exposure_query, &eb);
 	if (!ret)
 		ret = mlci_canary_judge(m, sc.values, sc.nr, sc.nonfinite,
-					sb.values, sb.nr, sb.nonfinite, r);
+					sb.values, sb.nr, sb.nonfinite, ec, eb, r);
 	mlci_prometheus_samples_release(&sc);
 	mlci_prometheus_samples_release(&sb);
 	return ret;

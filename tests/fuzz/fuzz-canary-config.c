@@ -32,7 +32,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    mlci_canary_judge(m, m->canary_samples,
 					      m->n_canary_samples, 0,
 					      m->baseline_samples,
-					      m->n_baseline_samples, 0, &r[i]))
+					      m->n_baseline_samples, 0,
+					      m->canary_exposure,
+					      m->baseline_exposure, &r[i]))
 				r[i].metric = m, r[i].cls = MLCI_RANKTEST_NODATA;
 			cJSON_Delete(mlci_canary_result_json(&r[i]));
 		}

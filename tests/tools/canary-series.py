@@ -8,6 +8,7 @@ One sample a minute for 40 minutes up to END_EPOCH, seeded:
   lat_bad{version=v1|v2}              v2 30% slower (a regression)
   errors{version=v1|v2}               v1: 1 error in 3 minutes; v2: one burst of 30
   lat_nan{version=v1|v2}              v2 has NaN and +Inf among its values
+  requests, errors_w{version=v1|v2}   v2: 10x fewer requests, 3x the error rate
 """
 import random
 import sys
@@ -37,4 +38,8 @@ with open(out, "w") as f:
     nan = gauss(0.2, 0.02)
     nan[20], nan[30], nan[35] = "NaN", "NaN", "+Inf"
     family(f, "lat_nan", [("v1", gauss(0.2, 0.02)), ("v2", nan)])
+    # The canary takes 10% of the requests and fails 3% of them, the
+    # baseline 1%: fewer errors per minute, a higher rate per request.
+    family(f, "requests", [("v1", [1000] * N), ("v2", [100] * N)])
+    family(f, "errors_w", [("v1", [10] * N), ("v2", [3] * N)])
     f.write("# EOF\n")

@@ -165,7 +165,8 @@ static const char *judge(const char *text, struct mlci_canary_result *r,
 	free(msg);
 	m = &c->metrics[0];
 	if (mlci_canary_judge(m, m->canary_samples, m->n_canary_samples, 0,
-			      m->baseline_samples, m->n_baseline_samples, 0, r))
+			      m->baseline_samples, m->n_baseline_samples, 0,
+			      m->canary_exposure, m->baseline_exposure, r))
 		return "judge error";
 	return mlci_canary_class_name(r->cls);
 }
@@ -197,6 +198,16 @@ static void test_judge(void)
 			&r, &c), "High", "the variance test sees a spread");
 	CHECK(strstr(r.reason, "Brown-Forsythe") != NULL, "variance reason");
 	mlci_canary_config_release(&c);
+	/* 2 errors in 100 requests against 18 in 900: the same rate. */
+	CHECK_STR(judge("metrics:\n  - {name: a, direction: increase, tests: [rate], samples: {canary: [1, 1, 0], baseline: [6, 6, 6], canary_exposure: 100, baseline_exposure: 900}}\n",
+			&r, &c), "Pass", "rate test with exposures: equal rates");
+	CHECK_NEAR(r.rate.share, 0.1, 1e-15, "the null share is the canary's exposure");
+	mlci_canary_config_release(&c);
+	CHECK_STR(judge("metrics:\n  - {name: a, direction: increase, tests: [rate], samples: {canary: [5, 5, 5], baseline: [6, 6, 6], canary_exposure: 100, baseline_exposure: 900}}\n",
+			&r, &c), "High", "rate test with exposures: 15% against 2%");
+	mlci_canary_config_release(&c);
+	check_error("metrics:\n  - {name: a, samples: {canary: [1], baseline: [1], canary_exposure: 5}}\n",
+		    "a.yaml:2: 'samples' needs both canary_exposure and baseline_exposure", "one exposure");
 	CHECK_STR(judge("metrics:\n  - {name: a, samples: {canary: [], baseline: [1]}}\n",
 			&r, &c), "NoData", "no canary data");
 	CHECK(!r.failed, "no data is not a failure by default");
