@@ -313,7 +313,8 @@ int mlci_canary_state_load(const struct mlci_canary_config *c,
 	if (!prev || !cJSON_IsObject(prev))
 		return 0;
 	d = mlci_json_get_string(prev, "decision");
-	if (!d || strcmp(d, "continue"))
+	if (!d || strcmp(d, "continue") ||
+	    cJSON_GetObjectItemCaseSensitive(prev, "mode"))
 		return 0;	/* finished, skipped, or an A/B result: start over */
 	label = mlci_json_get_string(prev, "canary");
 	if ((label || c->canary) && (!label || !c->canary || strcmp(label, c->canary))) {

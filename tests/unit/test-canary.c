@@ -309,6 +309,12 @@ static void test_schedule(void)
 	mlci_canary_state_release(&st);
 	cJSON_Delete(prev);
 
+	prev = cJSON_Parse("{\"mode\":\"ab\",\"decision\":\"continue\",\"reason\":\"\"}");
+	CHECK_INT(mlci_canary_state_load(&c, prev, &st), 0, "an A/B section");
+	CHECK_INT(st.iteration, 1, "an A/B section is not a schedule to resume");
+	mlci_canary_state_release(&st);
+	cJSON_Delete(prev);
+
 	prev = cJSON_Parse("{\"decision\":\"continue\",\"canary\":\"v3\",\"next_weight\":50,\"iteration\":4,\"failed_checks\":1}");
 	unit_capture_start();
 	CHECK_INT(mlci_canary_state_load(&c, prev, &st), 0, "another canary");
