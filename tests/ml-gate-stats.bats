@@ -283,3 +283,61 @@ EOF
 	run_ml 0 ml-gate --baseline base.json 'accuracy >= baseline' <cand.json
 	assert_json gate.stats.baseline_predictions '"base/predictions.csv"'
 }
+
+@test "a registered baseline (models:/name@alias): fetched, scored on the candidate's rows, charted over its versions" {
+	credit_models
+	ml-register --experiment Bank --model Bank --alias champion <base.json >/dev/null 2>&1
+	touch summary.md
+	GITHUB_ACTIONS=true GITHUB_STEP_SUMMARY=$PWD/summary.md GITHUB_OUTPUT=$PWD/out.txt \
+		run_ml 0 ml-gate --baseline models:/Bank-local@champion 'accuracy >= baseline' \
+		'roc_auc >= baseline - 0.01' <cand.json
+	printf '%s\n' "$output" >out.json
+	validate_record out.json
+	assert_json gate.baseline.name '"Bank-local"'
+	assert_json gate.baseline.version '"1"'
+	assert_json gate.baseline.alias '"champion"'
+	assert_json gate.baseline.uri '"models:/Bank-local@champion"'
+	"$PY" - <<'EOF2'
+import json
+g = json.load(open("out.json"))["gate"]
+m = json.load(open("base.json"))["train"]["metrics"]
+assert [r["test"] for r in g["rules"]] == ["mcnemar", "delong"], g
+for r in g["rules"]:
+    assert abs(r["baseline"] - m[r["metric"]]) < 1e-12, r
+assert abs(g["baseline"]["metrics"]["accuracy"] - m["accuracy"]) < 1e-12
+EOF2
+	# The summary: the interval columns and the chart of accuracy over the
+	# versions (version 1, then the candidate).
+	grep -q '^| status | rule | value | baseline | delta | threshold | test | n | p | CI low | CI high |$' summary.md
+	grep -q '^| ✅ pass | `accuracy >= baseline` | 0.8047 | [0-9.]* | [-+][0-9.e-]* | [0-9.]* | mcnemar | 891 | [0-9.e-]* | [-+][0-9.e-]* | [-+][0-9.e-]* |$' summary.md
+	grep -q '^```mermaid$' summary.md
+	grep -q '^xychart-beta$' summary.md
+	grep -q '^    x-axis \["v1", "candidate"\]$' summary.md
+	acc=$("$PY" -c 'import json; m = json.load(open("base.json"))["train"]["metrics"]; c = json.load(open("cand.json"))["train"]["metrics"]; print("%.6g, %.6g" % (m["accuracy"], c["accuracy"]))')
+	grep -qF "    line [$acc]" summary.md
+	# The download went to a temporary folder, removed again.
+	mkdir tmp
+	TMPDIR=$PWD/tmp run_ml 0 ml-gate --baseline models:/Bank-local@champion 'accuracy >= baseline' <cand.json
+	[ -z "$(ls tmp)" ]
+}
+
+@test "a registered baseline that does not exist yet passes with a note; --require-baseline fails" {
+	credit_models
+	run_ml 0 ml-gate --baseline models:/Bank-local@champion 'accuracy >= baseline' 'accuracy >= 0.5' <cand.json
+	printf '%s\n' "$output" >out.json
+	validate_record out.json
+	assert_json gate.ok true
+	assert_json gate.baseline null
+	assert_json gate.rules.0.skipped true
+	assert_json gate.rules.1.ok true
+	[[ "$(json_get gate.note)" == "\"the baseline 'models:/Bank-local@champion' does not exist yet in sqlite:///mlflow.db"* ]]
+	[[ "$stderr" == *"warning: the baseline 'models:/Bank-local@champion' does not exist yet"* ]]
+	run_ml 1 ml-gate --require-baseline --baseline models:/Bank-local@champion 'accuracy >= baseline' <cand.json
+	assert_json gate.ok false
+	assert_json gate.baseline null
+	[[ "$(json_get gate.rules.0.reason)" == *"--require-baseline was given"* ]]
+	# A model that exists without the alias is missing too.
+	ml-register --experiment Bank --model Bank --alias candidate <base.json >/dev/null 2>&1
+	run_ml 0 ml-gate --baseline models:/Bank-local@champion 'accuracy >= baseline' <cand.json
+	assert_json gate.baseline null
+}

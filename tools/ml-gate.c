@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
 #include <unistd.h>
 
 #include "common-main.h"
@@ -17,6 +18,7 @@
 #include "json.h"
 #include "parse-options.h"
 #include "record.h"
+#include "register.h"
 #include "rules.h"
 #include "strbuf.h"
 #include "tool.h"
@@ -132,6 +134,22 @@ static int read_metrics_file(const char *path, const char *what, cJSON **doc,
 	return 0;
 }
 
+static int remove_one(const char *path, const struct stat *st, int flag,
+		      struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+/* Remove the folder a fetched baseline model was downloaded into. */
+static void remove_tree(const char *dir)
+{
+	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 /* ml-train's model file: {"format": 1, "producer": ..., "model": ...}. */
 static int is_model_file(const cJSON *doc)
 {
@@ -188,7 +206,8 @@ static int baseline_predictions(struct baseline_src *b, const char *test_path,
  * stands without the chart.
  */
 static char *version_chart(const cJSON *rec, const char *tracking_uri,
-			   const struct gate_rules *rules, const cJSON *metrics)
+			   const struct gate_rules *rules, const cJSON *metrics,
+			   const char *baseline_name)
 {
 	const cJSON *reg = mlci_record_get(rec, "register");
 	const cJSON *model = mlci_json_get_object(reg, "model");
@@ -199,6 +218,8 @@ static char *version_chart(const cJSON *rec, const char *tracking_uri,
 	double cand = NAN;
 	size_t n;
 
+	if (!name)
+		name = baseline_name;
 	if (!name || !rules->nr)
 		return NULL;
 	if (!uri)
@@ -206,7 +227,7 @@ static char *version_chart(const cJSON *rec, const char *tracking_uri,
 	if (!uri || !*uri)
 		uri = mlci_json_get_string(reg, "tracking_uri");
 	if (!uri)
-		return NULL;
+		uri = mlci_register_tracking_uri(NULL);
 	mlci_json_get_number(metrics, rules->items[0].metric, &cand);
 	if (mlci_gate_chart_points(uri, name, rules->items[0].metric, cand,
 				   mlci_json_get_string(model, "version"),
@@ -269,7 +290,9 @@ int cmd_main(int argc, char **argv)
 	const char *input = NULL, *metrics_path = NULL, *baseline_path = NULL;
 	const char *config_path = NULL, *missing = "fail";
 	const char *baseline_preds = NULL, *tracking_uri = NULL;
-	char *chart = NULL;
+	char *chart = NULL, *fetch_dir = NULL, *note = NULL;
+	struct mlci_register_fetched fetched;
+	int fetched_ok = 0, require_baseline = 0, no_baseline = 0;
 	int pretty = 0, comment = 0, force = 0, missing_skip = 0, no_stats = 0;
 	double alpha = 0.05, effect = 0.01;
 	long resamples = 2000, seed = 0;
@@ -280,6 +303,8 @@ int cmd_main(int argc, char **argv)
 			   "take the run's metrics from <file> (a record or an object of metrics)"),
 		OPT_STRING('b', "baseline", &baseline_path, "file",
 			   "compare with the baseline in <file> (a record, a model file or an object of metrics)"),
+		OPT_FLAG(0, "require-baseline", &require_baseline,
+			 "fail when the registered baseline does not exist (default: pass without it)"),
 		OPT_STRING(0, "baseline-predictions", &baseline_preds, "file",
 			   "the baseline's predictions on the candidate's test rows"),
 		OPT_STRING('c', "config", &config_path, "file",
@@ -320,6 +345,8 @@ int cmd_main(int argc, char **argv)
 	size_t failed = 0, i;
 	int ret = 0, nops, uses_baseline = 0;
 
+	memset(&fetched, 0, sizeof(fetched));
+	mlci_gate_pairs_init(&pairs);
 	nops = mlci_parse_options(argc, argv, options, gate_usage);
 	if (nops == MLCI_PARSE_EXIT)
 		return 0;
@@ -337,7 +364,6 @@ int cmd_main(int argc, char **argv)
 			   "--alpha and --effect take a number between 0 and 1, --resamples 1 to 1000000, --seed a number >= 0");
 		return MLCI_EXIT_USAGE;
 	}
-	mlci_gate_pairs_init(&pairs);
 	mlci_gate_stats_opts_init(&sopts);
 	sopts.alpha = alpha;
 	sopts.effect = effect;
@@ -412,7 +438,36 @@ int cmd_main(int argc, char **argv)
 		regression = mlci_json_get_string(train, "task") &&
 			     !strcmp(mlci_json_get_string(train, "task"), "regression");
 	}
-	if (baseline_path) {
+	if (baseline_path && !strncmp(baseline_path, "models:/", 8)) {
+		const char *dir = getenv("TMPDIR");
+
+		fetch_dir = xstrfmt("%s/ml-gate-fetch-XXXXXX", dir && *dir ? dir : "/tmp");
+		if (!mkdtemp(fetch_dir)) {
+			ret = mlci_error_errno(MLCI_EXIT_SYSTEM, "cannot create '%s'",
+					       fetch_dir);
+			free(fetch_dir);
+			fetch_dir = NULL;
+			goto out;
+		}
+		ret = mlci_register_fetch(tracking_uri, baseline_path, fetch_dir,
+					  &fetched);
+		if (ret < 0)
+			goto out;
+		if (ret == MLCI_REGISTER_NOT_FOUND) {
+			/* The very first production model has no baseline yet. */
+			no_baseline = 1;
+			note = xstrfmt(require_baseline ?
+				       "the baseline '%s' does not exist in %s, and --require-baseline was given" :
+				       "the baseline '%s' does not exist yet in %s: rules against it are skipped (the first model passes; --require-baseline fails instead)",
+				       baseline_path, mlci_register_tracking_uri(tracking_uri));
+			mlci_warning("%s", note);
+		} else {
+			fetched_ok = 1;
+			baseline = fetched.metrics;
+			bsrc.model = fetched.model_path;
+		}
+		ret = 0;
+	} else if (baseline_path) {
 		ret = mlci_json_read_file(baseline_path, METRICS_MAX, &baseline_doc);
 		if (ret)
 			goto out;
@@ -449,7 +504,7 @@ int cmd_main(int argc, char **argv)
 			paired = !no_stats;
 		}
 	}
-	if (!baseline && pairs.n) {
+	if (!baseline && pairs.n && !no_baseline) {
 		/* A model file or bare predictions: the metrics of its predictions. */
 		const cJSON *it;
 
@@ -474,6 +529,24 @@ int cmd_main(int argc, char **argv)
 	/* 3. The verdict. */
 	results = mlci_gate_evaluate(rules.items, rules.nr, metrics, baseline,
 				     missing_skip, &failed);
+	if (no_baseline) {
+		cJSON *r = results->child;
+
+		failed = 0;
+		for (i = 0; i < rules.nr; i++, r = r->next) {
+			if (rules.items[i].uses_baseline) {
+				mlci_json_set_bool(r, "ok", 0);
+				if (!require_baseline)
+					mlci_json_set_bool(r, "skipped", 1);
+				mlci_json_set_string(r, "reason", note);
+			}
+			if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok")) &&
+			    !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "skipped")))
+				failed++;
+		}
+		if (require_baseline && !failed)
+			failed = 1;
+	}
 	if (paired) {
 		cJSON *r = results->child;
 
@@ -492,7 +565,15 @@ int cmd_main(int argc, char **argv)
 	if (!gate)
 		mlci_die("out of memory");
 	mlci_json_set_bool(gate, "ok", failed == 0);
-	if (baseline) {
+	if (fetched_ok) {
+		base = mlci_register_fetched_json(&fetched);
+		if (!base)
+			mlci_die("out of memory");
+		/* The download is removed at the end: its path would mislead. */
+		cJSON_DeleteItemFromObjectCaseSensitive(base, "model_path");
+		mlci_json_set_string(base, "uri", baseline_path);
+		mlci_json_set(gate, "baseline", base);
+	} else if (baseline) {
 		base = cJSON_CreateObject();
 		if (!base)
 			mlci_die("out of memory");
@@ -503,6 +584,8 @@ int cmd_main(int argc, char **argv)
 	} else {
 		mlci_json_set_null(gate, "baseline");
 	}
+	if (note)
+		mlci_json_set_string(gate, "note", note);
 	if (paired) {
 		cJSON *st = cJSON_CreateObject();
 
@@ -521,7 +604,8 @@ int cmd_main(int argc, char **argv)
 	}
 	mlci_json_set(gate, "rules", results);
 	if (comment || mlci_gha_enabled())
-		chart = version_chart(rec, tracking_uri, &rules, metrics);
+		chart = version_chart(rec, tracking_uri, &rules, metrics,
+				      fetched_ok ? fetched.name : NULL);
 	report(gate, &rules, failed, chart);
 
 	if (comment) {
@@ -549,6 +633,12 @@ out:
 	cJSON_Delete(baseline_doc);
 	cJSON_Delete(computed);
 	free(chart);
+	free(note);
+	mlci_register_fetched_release(&fetched);
+	if (fetch_dir) {
+		remove_tree(fetch_dir);
+		free(fetch_dir);
+	}
 	mlci_gate_pairs_release(&pairs);
 	if (bsrc.tmp) {
 		unlink(bsrc.tmp);
