@@ -281,3 +281,28 @@ for line in sys.stdin:
 	[ "$(printf '%s\n' "$stderr" | grep -c ghs_test_token)" -eq 1 ]
 	printf '%s\n' "$stderr" | grep -qx '::add-mask::ghs_test_token'
 }
+
+@test "--comment with a registered baseline: the interval columns and the chart of the versions" {
+	mkdir -p data
+	awk 'NR == 1 { print > "data/train.csv"; print > "data/test.csv"; next }
+	     { print > (NR % 5 == 0 ? "data/test.csv" : "data/train.csv") }' \
+		"$TOP/examples/banking/data/credit_data.csv"
+	cp "$DATA/ml-train/logistic.yaml" .
+	sed 's/C: 1.0/C: 0.01/' logistic.yaml >weak.yaml
+	ml-train --config logistic.yaml -o cand </dev/null >cand.json 2>/dev/null
+	ml-train --config weak.yaml -o base </dev/null >base.json 2>/dev/null
+	ml-register --experiment Bank --model Bank --alias champion <base.json >/dev/null 2>&1
+	start_github
+	run_ml 0 ml-gate --comment --baseline models:/Bank-local@champion \
+		'roc_auc >= baseline - 0.01' <cand.json
+	local id body
+	id=$(gate_comments | cut -d' ' -f1)
+	body=$(curl -s -H "Authorization: Bearer ghs_test_token" \
+		"$GITHUB_API_URL/repos/acme/bank/issues/comments/$id" |
+		"$PY" -c 'import json,sys; print(json.load(sys.stdin)["body"])')
+	[[ "$body" == *"| status | rule | value | baseline | delta | threshold | test | n | p | CI low | CI high |"* ]]
+	[[ "$body" == *"| delong | 891 | "* ]]
+	[[ "$body" == *'```mermaid'*'xychart-beta'*'title "roc_auc by version of Bank-local"'*'x-axis ["v1", "candidate"]'* ]]
+	# The step summary holds the same.
+	grep -q '^xychart-beta$' summary
+}
