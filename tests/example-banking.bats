@@ -12,6 +12,11 @@ load helpers
 	assert_json validate.ok true
 	assert_json data.rows 4454
 	assert_json train.model_type '"logistic_regression"'
+	assert_json register.experiment_name '"Banking-local"'
+	assert_json register.model.name '"BankingModel-local"'
+	assert_json register.model.alias '"candidate"'
+	[[ "$stderr" == *"ml-register: run "*" in experiment 'Banking-local' (sqlite:///$PWD/out/mlflow.db)"* ]]
+	[ "$(sqlite3 out/mlflow.db "select status from runs")" = FINISHED ]
 	assert_json gate.ok true
 	assert_json gate.rules.0.rule '"accuracy >= 0.70"'
 	[ -s out/model/model.json ]

@@ -33,8 +33,6 @@ static void outputs(const cJSON *sec)
 {
 	const cJSON *m = mlci_json_get_object(sec, "model");
 
-	fprintf(stderr, "%s: tracking %s\n", mlci_progname,
-		mlci_json_get_string(sec, "tracking_uri"));
 	if (!mlci_gha_enabled())
 		return;
 	mlci_gha_set_output("run_id", mlci_json_get_string(sec, "run_id"));
