@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "atomic.h"
 #include "json.h"
@@ -872,6 +873,15 @@ int mlci_validate_file(const char *path, const struct mlci_validate_options *o,
 	run.max_examples = o->max_examples ? o->max_examples : DEFAULT_EXAMPLES;
 	run.missing_values = o->schema ? &o->schema->missing_values : &none;
 	r->passes = 1;
+	{
+		struct stat st;
+
+		/* The first rows are read twice (sniff_types): not a pipe's. */
+		if (!stat(path, &st) && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+			return mlci_error(MLCI_EXIT_INPUT,
+					  "cannot read '%s': a pipe, and ml-validate reads its first rows twice (write the data to a file first)",
+					  path);
+	}
 	types = sniff_types(path, &run);
 	ret = one_pass(path, &run, types);
 	if (!ret && run.restart) {

@@ -243,6 +243,11 @@ EOF
 	run_ml 3 ml-validate nonexistent.csv </dev/null
 	assert_equal "$(last_err)" "ml-validate: cannot open 'nonexistent.csv': No such file or directory"
 	[ -z "$output" ]
+
+	mkfifo pipe.csv	# refused before it is opened: no writer needed
+	run_ml 3 ml-validate pipe.csv </dev/null
+	assert_equal "$(last_err)" "ml-validate: cannot read 'pipe.csv': a pipe, and ml-validate reads its first rows twice (write the data to a file first)"
+	[ -z "$output" ]
 }
 
 @test "a record longer than --max-record-bytes is refused without reading it all" {
