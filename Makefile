@@ -85,6 +85,7 @@ LIB_SRCS += lib/random.c
 LIB_SRCS += lib/ranktest.c
 LIB_SRCS += lib/record.c
 LIB_SRCS += lib/register-run.c
+LIB_SRCS += lib/register-spool.c
 LIB_SRCS += lib/register.c
 LIB_SRCS += lib/rules.c
 LIB_SRCS += lib/schema.c

@@ -80,6 +80,26 @@ int mlci_register_run(const struct mlci_register_options *opt,
 char *mlci_register_job_key(const char *experiment);
 
 /*
+ * The spool: a local file store (DIR/mlruns) that takes a run while the
+ * tracking server is unreachable, and a manifest (DIR/spool.json) of the
+ * runs it holds. mlci_register_spool_uri() is the store's URI (a new
+ * string). mlci_register_spool_add() records a run the register section
+ * describes, logged there with idempotency_key. mlci_register_replay()
+ * sends every run not sent yet to tracking_uri (NULL: as
+ * mlci_register_tracking_uri()) under its idempotency key, with its
+ * tags, params, metric histories, artifacts, version and alias, marking
+ * each one sent in the manifest as soon as it is: a replay that fails
+ * resumes where it stopped, and one run twice is still one run.
+ * *replayed (the caller's) lists the new run ids. 0 or a negative exit
+ * code.
+ */
+char *mlci_register_spool_uri(const char *dir);
+int mlci_register_spool_add(const char *dir, const cJSON *section,
+			    const char *idempotency_key);
+int mlci_register_replay(const char *dir, const char *tracking_uri,
+			 cJSON **replayed);
+
+/*
  * Registry operations on their own. Each prints what it changes (or would
  * change, with dry_run) to standard error and returns 0 or a negative
  * exit code. name is the registered model; version "3".

@@ -244,3 +244,34 @@ sql() {
 	run_ml 3 ml-register --experiment Banking -i trained.json
 	assert_equal "$output" ""
 }
+
+@test "--replay sends a spooled run with its histories, artifacts, version and alias, once" {
+	# A spool as --spool leaves it: a file store and its manifest.
+	run_ml 0 ml-register --tracking-uri file:sp/mlruns --idempotency-key job-9 --experiment Banking --model BankingModel --alias candidate -i trained.json
+	local spooled exp
+	spooled=$(json_get register.run_id | tr -d '"')
+	exp=$(json_get register.experiment_id | tr -d '"')
+	printf '{"runs": [{"experiment_name": "Banking-local", "run_id": "%s", "idempotency_key": "job-9", "model_name": "BankingModel-local", "alias": "candidate", "replayed_run_id": null}]}\n' "$spooled" >sp/spool.json
+	run_ml 0 ml-register --replay sp </dev/null
+	validate_record <(printf '%s' "$output")
+	local run
+	run=$(json_get register.replayed.0 | tr -d '"')
+	[ "$(sql 'select count(*) from runs')" = 1 ]
+	[ "$(sql "select status from runs where run_uuid = '$run'")" = FINISHED ]
+	[ "$(sql "select value from tags where run_uuid = '$run' and key = 'mlci.idempotency_key'")" = job-9 ]
+	[ "$(sql "select count(*) from metrics where run_uuid = '$run' and key = 'train_loss'")" = "$(wc -l < "sp/mlruns/$exp/$spooled/metrics/train_loss")" ]
+	[ "$(sql "select version from registered_model_aliases where alias = 'candidate'")" = 1 ]
+	[ -f "mlruns/1/$run/artifacts/model/model.json" ]
+	grep -q "\"replayed_run_id\": \"$run\"" sp/spool.json
+	# Again: nothing left to send, and still one run and one version.
+	run_ml 0 ml-register --replay sp </dev/null
+	assert_json register.replayed '[]'
+	# A manifest reset by hand is still one run: the idempotency key.
+	sed -i 's/"replayed_run_id": "[0-9a-f]*"/"replayed_run_id": null/' sp/spool.json
+	run_ml 0 ml-register --replay sp </dev/null
+	[ "$(sql 'select count(*) from runs')" = 1 ]
+	[ "$(sql 'select count(*) from model_versions')" = 1 ]
+	echo '{"runs": 3}' >sp/spool.json
+	run_ml 3 ml-register --replay sp </dev/null
+	[[ $stderr == *"spool.json: 'runs' must be a list"* ]]
+}

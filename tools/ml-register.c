@@ -12,6 +12,7 @@
 #include "record.h"
 #include "register.h"
 #include "tool.h"
+#include "tracking.h"
 #include "usage.h"
 #include "wrapper.h"
 
@@ -21,6 +22,7 @@ static const char *const register_usage[] = {
 	"ml-register [options] --tag-version <key>=<value> [--model-version <n>] --model <base>",
 	"ml-register [options] --list-versions --model <base>",
 	"ml-register [options] --get models:/<name>@<alias> --out <dir>",
+	"ml-register [options] --replay <dir>",
 	"",
 	"Log the run the record describes into MLflow (tags, params, metric\n"
 	"histories, artifacts), register its model version with an alias, and\n"
@@ -55,10 +57,45 @@ static cJSON *section_of(cJSON *rec)
 	return s;
 }
 
+/*
+ * The tracking server is unreachable: log the run into the spool instead,
+ * under an idempotency key that --replay keeps.
+ */
+static int spool_run(const struct mlci_register_options *o, const char *dir,
+		     const cJSON *rec, cJSON **sec)
+{
+	struct mlci_register_options so = *o;
+	char *uri = mlci_register_spool_uri(dir), *key = NULL, id[33];
+	int ret;
+
+	if (!o->idempotency_key && !(key = mlci_register_job_key(
+		     o->experiment_name ? o->experiment_name : o->experiment))) {
+		mlci_tracking_new_run_id(id);
+		key = xstrfmt("spool/%s", id);
+	}
+	so.tracking_uri = uri;
+	so.artifact_root = NULL;
+	so.idempotency_key = key ? key : o->idempotency_key;
+	ret = mlci_register_run(&so, rec, sec);
+	if (!ret)
+		ret = mlci_register_spool_add(dir, *sec, so.idempotency_key);
+	if (!ret) {
+		mlci_json_set_string(*sec, "spooled", dir);
+		mlci_warning("the tracking server is unreachable: the run is spooled in '%s'; send it with 'ml-register --replay %s'",
+			     dir, dir);
+	} else if (*sec) {
+		cJSON_Delete(*sec);
+		*sec = NULL;
+	}
+	free(uri);
+	free(key);
+	return ret;
+}
+
 int cmd_main(int argc, char **argv)
 {
 	const char *input = NULL, *set_alias = NULL, *tag = NULL, *get = NULL;
-	const char *out_dir = NULL, *version = NULL;
+	const char *out_dir = NULL, *version = NULL, *spool = NULL, *replay = NULL;
 	int pretty = 0, list = 0;
 	struct mlci_register_options o = { 0 };
 	struct mlci_option options[] = {
@@ -82,6 +119,8 @@ int cmd_main(int argc, char **argv)
 			   "take the run tagged with <key> again instead of starting another"),
 		OPT_FLAG('n', "dry-run", &o.dry_run, "say what would change, change nothing"),
 		OPT_FLAG(0, "force", &o.force, "log the run even when an upstream verdict failed"),
+		OPT_STRING(0, "spool", &spool, "dir",
+			   "when the tracking server is unreachable, log into <dir> for --replay"),
 		OPT_STRING('i', "input", &input, "file",
 			   "read the record from <file> (- for standard input)"),
 		OPT_FLAG(0, "pretty", &pretty, "indent the record"),
@@ -97,6 +136,8 @@ int cmd_main(int argc, char **argv)
 		OPT_STRING(0, "get", &get, "models:/...",
 			   "fetch a registered model (models:/<name>@<alias> or models:/<name>/<n>)"),
 		OPT_STRING(0, "out", &out_dir, "dir", "where --get writes the model file"),
+		OPT_STRING(0, "replay", &replay, "dir",
+			   "send the runs spooled in <dir> to the tracking store (register.replayed)"),
 		OPT_END()
 	};
 	cJSON *rec = NULL, *sec = NULL, *versions = NULL;
@@ -108,13 +149,13 @@ int cmd_main(int argc, char **argv)
 		return 0;
 	if (nops < 0)
 		return MLCI_EXIT_USAGE;
-	ops = !!set_alias + !!tag + !!list + !!get;
+	ops = !!set_alias + !!tag + !!list + !!get + !!replay;
 	if (nops > 0 || ops > 1 || (get && !out_dir) || (out_dir && !get) ||
 	    (version && !set_alias && !tag) ||
 	    (!ops && !o.experiment && !o.experiment_name) ||
 	    ((set_alias || tag || list) && !o.model && !o.model_name)) {
 		mlci_error(MLCI_EXIT_USAGE, nops > 0 ? "unexpected argument" :
-			   ops > 1 ? "give one of --set-alias, --tag-version, --list-versions, --get" :
+			   ops > 1 ? "give one of --set-alias, --tag-version, --list-versions, --get, --replay" :
 			   get || out_dir ? "--get and --out go together" :
 			   version ? "--model-version goes with --set-alias or --tag-version" :
 			   !ops ? "no experiment: give --experiment or --experiment-name" :
@@ -126,11 +167,19 @@ int cmd_main(int argc, char **argv)
 		goto out;
 	if (!ops) {
 		ret = mlci_register_run(&o, rec, &sec);
+		if (ret == -MLCI_EXIT_REMOTE && spool)
+			ret = spool_run(&o, spool, rec, &sec);
 		if (ret < 0)
 			goto out;
 		if (ret == 0)
 			outputs(sec);
 		mlci_record_set(rec, "register", sec);
+		goto write;
+	}
+	if (replay) {
+		if ((ret = mlci_register_replay(replay, o.tracking_uri, &versions)))
+			goto out;
+		mlci_json_set(section_of(rec), "replayed", versions);
 		goto write;
 	}
 	if (get) {
