@@ -478,10 +478,13 @@ int cmd_main(int argc, char **argv)
 			const char *bs = mlci_json_get_string(bt, "test_sha256");
 			const char *cs = mlci_json_get_string(train, "test_sha256");
 
-			ret = read_metrics_file(baseline_path, "baseline",
-						&baseline_doc, &baseline);
-			if (ret)
+			baseline = mlci_gate_find_metrics(baseline_doc);
+			if (!baseline) {
+				ret = mlci_error(MLCI_EXIT_INPUT,
+						 "baseline '%s' has no metrics: expected a record with train.metrics, a model file or an object of metrics",
+						 baseline_path);
 				goto out;
+			}
 			/* Its own predictions only when tested on the very same rows. */
 			if (bt && !bsrc.predictions && bs && cs && !strcmp(bs, cs))
 				bsrc.predictions = mlci_json_get_string(bt, "predictions_path");
