@@ -303,7 +303,8 @@ static void check_against_sklearn(void)
 		CHECK(0, "mkdtemp");
 		return;
 	}
-	cmd = xstrfmt("%s %s %s", PYTHON, SCRIPT, dir);
+	/* One OpenMP thread: its spinning workers would slow our fits running alongside. */
+	cmd = xstrfmt("OMP_NUM_THREADS=1 %s %s %s", PYTHON, SCRIPT, dir);
 	p = popen(cmd, "r");
 	free(cmd);
 	CHECK(p != NULL, "run " PYTHON " " SCRIPT);
