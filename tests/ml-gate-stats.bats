@@ -341,3 +341,38 @@ EOF2
 	run_ml 0 ml-gate --baseline models:/Bank-local@champion 'accuracy >= baseline' <cand.json
 	assert_json gate.baseline null
 }
+
+@test "regression: rmse <= baseline * 1.05 by the bootstrap, lower is better" {
+	"$PY" - <<'EOF2'
+import json
+import numpy as np
+from sklearn.metrics import mean_squared_error
+rng = np.random.default_rng(11)
+n = 300
+y = rng.normal(10, 3, n)
+c = y + rng.normal(0, 1.0, n)
+b = y + rng.normal(0, 1.0, n)
+for path, p in (("cand.csv", c), ("base.csv", b)):
+    with open(path, "w") as f:
+        f.write("row,truth,prediction\n")
+        for i in range(n):
+            f.write("%d,%r,%r\n" % (i + 1, float(y[i]), float(p[i])))
+json.dump({"mlci": 1, "train": {"ok": True, "task": "regression", "predictions_path": "cand.csv",
+           "metrics": {"rmse": mean_squared_error(y, c) ** 0.5}}}, open("rec.json", "w"))
+json.dump({"rc": mean_squared_error(y, c) ** 0.5, "rb": mean_squared_error(y, b) ** 0.5}, open("ref.json", "w"))
+EOF2
+	run_ml 1 ml-gate --baseline-predictions base.csv 'rmse <= baseline * 1.05' 'mae <= baseline non-inferior' <rec.json
+	printf '%s\n' "$output" >out.json
+	validate_record out.json
+	"$PY" - <<'EOF2'
+import json
+g = json.load(open("out.json"))["gate"]; ref = json.load(open("ref.json"))
+a, m = g["rules"]
+assert a["test"] == "bootstrap" and a["ok"], a
+assert abs(a["value"] - ref["rc"]) < 1e-12 and abs(a["baseline"] - ref["rb"]) < 1e-12, a
+assert abs(a["threshold"] - 1.05 * ref["rb"]) < 1e-12
+assert a["ci_low"] <= a["delta"] <= a["ci_high"], a
+# Two equally good models: neither is shown better, so the strict form fails.
+assert not m["ok"] and m["reason"].startswith("not shown non-inferior"), m
+EOF2
+}
