@@ -605,25 +605,37 @@ static void hist_block(void *ctx, size_t u, int tid)
 		struct hbin *H0 = f->cur_hist + j0 * f->nb, *H1 = H0 + f->nb,
 			*H2 = H1 + f->nb, *H3 = H2 + f->nb;
 
-		for (i = 0; i < m; i++) {
-			size_t r = root ? i : idx[i];
-			double gi = g[i], hi = f->const_hess ? 0 : h[i];
-			struct hbin *b0 = H0 + c0[r], *b1 = H1 + c1[r],
-				*b2 = H2 + c2[r], *b3 = H3 + c3[r];
-
-			b0->g += gi;
-			b1->g += gi;
-			b2->g += gi;
-			b3->g += gi;
-			b0->h += hi;
-			b1->h += hi;
-			b2->h += hi;
-			b3->h += hi;
-			b0->c++;
-			b1->c++;
-			b2->c++;
-			b3->c++;
-		}
+#define HIST_ROW(r, hi) do { \
+			double gi = g[i]; \
+			struct hbin *b0 = H0 + c0[r], *b1 = H1 + c1[r], \
+				*b2 = H2 + c2[r], *b3 = H3 + c3[r]; \
+			b0->g += gi; \
+			b1->g += gi; \
+			b2->g += gi; \
+			b3->g += gi; \
+			b0->h += (hi); \
+			b1->h += (hi); \
+			b2->h += (hi); \
+			b3->h += (hi); \
+			b0->c++; \
+			b1->c++; \
+			b2->c++; \
+			b3->c++; \
+		} while (0)
+		/* One loop per case, so the compiler keeps no test in it. */
+		if (root && f->const_hess)
+			for (i = 0; i < m; i++)
+				HIST_ROW(i, 0.0);
+		else if (root)
+			for (i = 0; i < m; i++)
+				HIST_ROW(i, (double)h[i]);
+		else if (f->const_hess)
+			for (i = 0; i < m; i++)
+				HIST_ROW(idx[i], 0.0);
+		else
+			for (i = 0; i < m; i++)
+				HIST_ROW(idx[i], (double)h[i]);
+#undef HIST_ROW
 		return;
 	}
 	for (j = j0; j < j0 + nj; j++) {
