@@ -285,6 +285,10 @@ int mlci_register_replay(const char *dir, const char *tracking_uri,
 			break;
 	}
 out:
+	if (ret) {
+		cJSON_Delete(*replayed);
+		*replayed = NULL;
+	}
 	mlci_tracking_close(src);
 	mlci_tracking_close(dst);
 	cJSON_Delete(m);
