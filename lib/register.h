@@ -90,9 +90,8 @@ char *mlci_register_job_key(const char *experiment);
  * tags, params, metric histories, artifacts, version and alias, marking
  * each one sent in the manifest as soon as it is: a replay that fails
  * resumes where it stopped, and one run twice is still one run.
- * *replayed (the caller's; NULL on failure) lists the new run ids. 0 or
- * a negative exit
- * code.
+ * *replayed (the caller's; NULL on failure) lists the new run ids.
+ * Returns 0 or a negative exit code.
  */
 char *mlci_register_spool_uri(const char *dir);
 int mlci_register_spool_add(const char *dir, const cJSON *section,
