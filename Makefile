@@ -169,6 +169,7 @@ FUZZ_TARGETS += prometheus
 FUZZ_TARGETS += record
 FUZZ_TARGETS += rules
 FUZZ_TARGETS += schema
+FUZZ_TARGETS += train-config
 FUZZ_TARGETS += zip
 
 MAN1 = $(patsubst %,man/%.1,$(PROGRAMS))

@@ -597,7 +597,8 @@ static int valid_select_by(enum mlci_task task, const char *m)
 	return 0;
 }
 
-static int parse_config(struct train_config *c, const char *path)
+/* Check the config c->cfg (loaded from path) into c. */
+static int parse_config_tree(struct train_config *c, const char *path)
 {
 	static const char *const keys[] = { "data", "preprocess", "models",
 					    "select_by", "cv", NULL };
@@ -605,8 +606,6 @@ static int parse_config(struct train_config *c, const char *path)
 	const char *slash;
 	int ret;
 
-	if ((ret = mlci_config_load(path, &c->cfg)))
-		return ret;
 	slash = strrchr(path, '/');
 	c->dir = slash ? xstrndup(path, (size_t)(slash - path + (slash == path)))
 		: xstrdup("");
@@ -672,6 +671,28 @@ static int parse_config(struct train_config *c, const char *path)
 		}
 	}
 	return 0;
+}
+
+static int parse_config(struct train_config *c, const char *path)
+{
+	int ret;
+
+	if ((ret = mlci_config_load(path, &c->cfg)))
+		return ret;
+	return parse_config_tree(c, path);
+}
+
+int mlci_train_config_check(const char *buf, size_t len, const char *name)
+{
+	struct train_config c;
+	int ret;
+
+	memset(&c, 0, sizeof(c));
+	ret = mlci_config_parse(buf, len, name, &c.cfg);
+	if (!ret)
+		ret = parse_config_tree(&c, name);
+	config_release(&c);
+	return ret;
 }
 
 /*

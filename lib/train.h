@@ -3,6 +3,8 @@
 #ifndef MLCI_TRAIN_H
 #define MLCI_TRAIN_H
 
+#include <stddef.h>
+
 #include <cjson/cJSON.h>
 
 /*
@@ -34,6 +36,13 @@ struct mlci_train_options {
  */
 int mlci_train_run(const struct mlci_train_options *opt, const cJSON *rec,
 		   cJSON **section);
+
+/*
+ * Check a training config held in buf (len bytes, named name in messages,
+ * relative paths against name's folder) as mlci_train_run() would, without
+ * reading any data: 0, or -MLCI_EXIT_INPUT with the message printed.
+ */
+int mlci_train_config_check(const char *buf, size_t len, const char *name);
 
 /*
  * Predict the rows of the CSV file data_path with the model file at
