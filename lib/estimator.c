@@ -211,41 +211,56 @@ static void lin_model_release(void *model)
 	mlci_linear_model_release(model);
 }
 
+double *mlci_class_weights(const struct mlci_fit_data *d, int balanced,
+			   const cJSON *map, int *ret)
+{
+	size_t i, j, k = d->nclasses;
+	const cJSON *it;
+	double *cw;
+
+	*ret = 0;
+	if (!k || (!balanced && !map))
+		return NULL;
+	cw = xmalloc(k * sizeof(*cw));
+	for (j = 0; j < k; j++)
+		cw[j] = balanced ? 0.0 : 1.0;
+	if (balanced) {
+		/* scikit-learn's compute_class_weight: n / (k * rows of the class). */
+		for (i = 0; i < d->n; i++)
+			if (d->y[i] >= 0 && (size_t)d->y[i] < k)
+				cw[(size_t)d->y[i]] += 1.0;
+		for (j = 0; j < k; j++)
+			cw[j] = cw[j] > 0 ? (double)d->n / ((double)k * cw[j]) : 1.0;
+		return cw;
+	}
+	cJSON_ArrayForEach(it, map) {
+		for (j = 0; j < k; j++)
+			if (d->class_names && !strcmp(d->class_names[j], it->string))
+				break;
+		if (j == k) {
+			free(cw);
+			*ret = mlci_error(MLCI_EXIT_INPUT,
+					  "class_weight: '%s' is not a class of the target",
+					  it->string);
+			return NULL;
+		}
+		cw[j] = it->valuedouble;
+	}
+	return cw;
+}
+
 static int lin_fit(void *model, const void *params,
 		   const struct mlci_fit_data *d)
 {
 	const struct lin_params *lp = params;
 	struct mlci_linear_params p = lp->lin;
-	double *cw = NULL;
-	const cJSON *w;
-	size_t i, j, k = d->nclasses;
+	double *cw;
+	size_t k = d->nclasses;
 	int ret;
 
-	if (k && (lp->balanced || lp->weights)) {
-		cw = xmalloc(k * sizeof(*cw));
-		for (j = 0; j < k; j++)
-			cw[j] = lp->balanced ? 0.0 : 1.0;
-		if (lp->balanced) {
-			/* scikit-learn's compute_class_weight: n / (k * count). */
-			for (i = 0; i < d->n; i++)
-				if (d->y[i] >= 0 && (size_t)d->y[i] < k)
-					cw[(size_t)d->y[i]] += 1.0;
-			for (j = 0; j < k; j++)
-				cw[j] = cw[j] > 0 ? (double)d->n / ((double)k * cw[j]) : 1.0;
-		} else {
-			cJSON_ArrayForEach(w, lp->weights) {
-				for (j = 0; j < k; j++)
-					if (d->class_names && !strcmp(d->class_names[j], w->string))
-						break;
-				if (j == k) {
-					free(cw);
-					return mlci_error(MLCI_EXIT_INPUT,
-							  "class_weight: '%s' is not a class of the target",
-							  w->string);
-				}
-				cw[j] = w->valuedouble;
-			}
-		}
+	if (!(cw = mlci_class_weights(d, lp->balanced, lp->weights, &ret)) && ret)
+		return ret;
+	if (cw) {
 		p.class_weight = cw;
 		p.n_class_weight = k;
 	}

@@ -188,6 +188,16 @@ int mlci_param_bool(const struct mlci_config *cfg, const cJSON *it,
 		    const char *what, int *out);
 void mlci_param_double(char *buf, size_t size, double v);
 
+/*
+ * Class weights for a fit, d->nclasses values (a new array): balanced
+ * (scikit-learn's compute_class_weight: n / (k * rows of the class)), else
+ * from map (class name -> weight; a class not named weighs 1). NULL with
+ * *ret 0 for a regression or when neither is asked; NULL with *ret a
+ * negative exit code (message printed) for a name that is not a class.
+ */
+double *mlci_class_weights(const struct mlci_fit_data *d, int balanced,
+			   const cJSON *map, int *ret);
+
 /* The table, ended by a row with a NULL name. */
 extern const struct mlci_family mlci_families[];
 

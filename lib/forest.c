@@ -707,7 +707,7 @@ int mlci_treefam_fit(void *model, const void *params,
 	struct mlci_forest_params p = tfp->fp;
 	const char *name = tfp->forest ? "random_forest" : "decision_tree";
 	int regression = d->task != MLCI_TASK_CLASSIFICATION;
-	size_t k = regression ? 0 : d->nclasses, i, j;
+	size_t k = regression ? 0 : d->nclasses, i;
 	double *w = NULL;
 	int ret;
 
@@ -725,31 +725,10 @@ int mlci_treefam_fit(void *model, const void *params,
 	if (p.oob_score && !p.bootstrap)
 		return mlci_error(MLCI_EXIT_INPUT, "%s: oob_score needs bootstrap: true", name);
 	if (k && (tfp->balanced || tfp->class_weight)) {
-		double *cw = xmalloc(k * sizeof(double));
-		const cJSON *it;
+		double *cw = mlci_class_weights(d, tfp->balanced, tfp->class_weight, &ret);
 
-		for (j = 0; j < k; j++)
-			cw[j] = tfp->balanced ? 0.0 : 1.0;
-		if (tfp->balanced) {
-			/* scikit-learn's compute_class_weight: n / (k * rows of the class). */
-			for (i = 0; i < d->n; i++)
-				cw[(size_t)d->y[i]] += 1.0;
-			for (j = 0; j < k; j++)
-				cw[j] = cw[j] > 0 ? (double)d->n / ((double)k * cw[j]) : 1.0;
-		} else {
-			cJSON_ArrayForEach(it, tfp->class_weight) {
-				for (j = 0; j < k; j++)
-					if (d->class_names && !strcmp(d->class_names[j], it->string))
-						break;
-				if (j == k) {
-					free(cw);
-					return mlci_error(MLCI_EXIT_INPUT,
-							  "class_weight: '%s' is not a class of the target",
-							  it->string);
-				}
-				cw[j] = it->valuedouble;
-			}
-		}
+		if (!cw)
+			return ret;
 		w = xmalloc(d->n * sizeof(double));
 		for (i = 0; i < d->n; i++)
 			w[i] = (d->weight ? d->weight[i] : 1.0) * cw[(size_t)d->y[i]];

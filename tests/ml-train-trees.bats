@@ -70,6 +70,23 @@ EOF
 	cmp ours.txt sklearn.txt
 }
 
+@test "decision_tree with class weights (balanced, and a map): scikit-learn's predictions" {
+	credit_config dt.yaml decision_tree '{class_weight: balanced, max_depth: 3}'
+	run_ml 0 ml-train --config dt.yaml --out out </dev/null
+	"$PY" "$REF" data/train.csv data/test.csv Status tree '{"class_weight": "balanced", "max_depth": 3}' >sklearn.txt
+	tail -n +2 out/predictions.csv | cut -d, -f3 >ours.txt
+	cmp ours.txt sklearn.txt
+	credit_config dt.yaml decision_tree '{class_weight: {bad: 3}, max_depth: 3}'
+	run_ml 0 ml-train --config dt.yaml --out out2 </dev/null
+	"$PY" "$REF" data/train.csv data/test.csv Status tree '{"class_weight": {"bad": 3}, "max_depth": 3}' >sklearn2.txt
+	tail -n +2 out2/predictions.csv | cut -d, -f3 >ours2.txt
+	cmp ours2.txt sklearn2.txt
+	! cmp -s ours.txt ours2.txt
+	credit_config dt.yaml decision_tree '{class_weight: {worse: 3}}'
+	run_ml 3 ml-train --config dt.yaml --out out3 </dev/null
+	[[ $stderr == *"class_weight: 'worse' is not a class of the target"* ]]
+}
+
 @test "random_forest: importances, out-of-bag score, trees in the model file, --predict exact" {
 	credit_config rf.yaml random_forest '{n_estimators: 30, seed: 3, oob_score: true, n_jobs: 2}'
 	run_ml 0 ml-train --config rf.yaml --out out </dev/null
