@@ -209,42 +209,15 @@ static void collect_metrics(struct to_log *l, const cJSON *rec, int64_t ts)
 	numbers_of(l, mlci_json_path(rec, "train.system"), "system_", ts);
 }
 
-/* Log everything in batches within MLflow's limits. */
+/* Everything collected, in batches within MLflow's limits. */
 static int log_all(struct mlci_tracking *t, const char *run_id,
 		   const struct to_log *l)
 {
-	size_t im = 0, ip = 0, it = 0;
-	int ret;
+	struct mlci_tracking_batch all = {
+		l->metrics, l->nmetrics, l->params, l->nparams, l->tags, l->ntags
+	};
 
-	while (im < l->nmetrics || ip < l->nparams || it < l->ntags) {
-		struct mlci_tracking_batch b = { 0 };
-		size_t room = MLCI_TRACKING_MAX_ENTITIES;
-
-		b.params = l->params + ip;
-		b.nparams = l->nparams - ip;
-		if (b.nparams > MLCI_TRACKING_MAX_PARAMS_TAGS)
-			b.nparams = MLCI_TRACKING_MAX_PARAMS_TAGS;
-		room -= b.nparams;
-		b.tags = l->tags + it;
-		b.ntags = l->ntags - it;
-		if (b.ntags > MLCI_TRACKING_MAX_PARAMS_TAGS)
-			b.ntags = MLCI_TRACKING_MAX_PARAMS_TAGS;
-		if (b.ntags > room)
-			b.ntags = room;
-		room -= b.ntags;
-		b.metrics = l->metrics + im;
-		b.nmetrics = l->nmetrics - im;
-		if (b.nmetrics > MLCI_TRACKING_MAX_METRICS)
-			b.nmetrics = MLCI_TRACKING_MAX_METRICS;
-		if (b.nmetrics > room)
-			b.nmetrics = room;
-		if ((ret = mlci_tracking_log_batch(t, run_id, &b)))
-			return ret;
-		im += b.nmetrics;
-		ip += b.nparams;
-		it += b.ntags;
-	}
-	return 0;
+	return mlci_tracking_log_all(t, run_id, &all);
 }
 
 static int write_file_in(const char *dir, const char *name, const char *data,

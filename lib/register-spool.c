@@ -123,37 +123,6 @@ static int all_points(struct mlci_tracking *src, const struct mlci_tracking_run 
 	return 0;
 }
 
-static int log_in_batches(struct mlci_tracking *t, const char *run_id,
-			  const struct mlci_tracking_run *r,
-			  const struct mlci_tracking_metric *pts, size_t npts)
-{
-	size_t im = 0, ip = 0, it = 0;
-	int ret;
-
-	while (im < npts || ip < r->nparams || it < r->ntags) {
-		struct mlci_tracking_batch b = { 0 };
-
-		b.params = r->params + ip;
-		b.nparams = r->nparams - ip;
-		if (b.nparams > MLCI_TRACKING_MAX_PARAMS_TAGS)
-			b.nparams = MLCI_TRACKING_MAX_PARAMS_TAGS;
-		b.tags = r->tags + it;
-		b.ntags = r->ntags - it;
-		if (b.ntags > MLCI_TRACKING_MAX_PARAMS_TAGS)
-			b.ntags = MLCI_TRACKING_MAX_PARAMS_TAGS;
-		b.metrics = pts + im;
-		b.nmetrics = npts - im;
-		if (b.nmetrics > MLCI_TRACKING_MAX_ENTITIES - b.nparams - b.ntags)
-			b.nmetrics = MLCI_TRACKING_MAX_ENTITIES - b.nparams - b.ntags;
-		if ((ret = mlci_tracking_log_batch(t, run_id, &b)))
-			return ret;
-		im += b.nmetrics;
-		ip += b.nparams;
-		it += b.ntags;
-	}
-	return 0;
-}
-
 /* Send every top-level entry of the spooled run's artifact folder. */
 static int send_artifacts(struct mlci_tracking *t, const char *run_id,
 			  const char *artifact_uri)
@@ -223,11 +192,11 @@ static int replay_one(struct mlci_tracking *src, struct mlci_tracking *dst,
 	spec.idempotency_key = key;
 	ret = mlci_tracking_run_start(dst, &spec, &nr, &created);
 	if (!ret) {
-		struct mlci_tracking_run copy = r;
+		struct mlci_tracking_batch all = {
+			pts, npts, r.params, r.nparams, tags, ntags
+		};
 
-		copy.tags = tags;
-		copy.ntags = ntags;
-		ret = log_in_batches(dst, nr.run_id, &copy, pts, npts);
+		ret = mlci_tracking_log_all(dst, nr.run_id, &all);
 	}
 	free(tags);
 	if (ret || (ret = send_artifacts(dst, nr.run_id, r.artifact_uri)) ||

@@ -715,6 +715,41 @@ int mlci_tracking_log_batch(struct mlci_tracking *t, const char *run_id,
 	return t->ops->log_batch(t, run_id, b);
 }
 
+int mlci_tracking_log_all(struct mlci_tracking *t, const char *run_id,
+			  const struct mlci_tracking_batch *all)
+{
+	size_t im = 0, ip = 0, it = 0;
+	int ret;
+
+	do {
+		struct mlci_tracking_batch b = { 0 };
+		size_t room = MLCI_TRACKING_MAX_ENTITIES;
+
+		b.params = all->params + ip;
+		b.nparams = all->nparams - ip;
+		if (b.nparams > MLCI_TRACKING_MAX_PARAMS_TAGS)
+			b.nparams = MLCI_TRACKING_MAX_PARAMS_TAGS;
+		room -= b.nparams;
+		b.tags = all->tags + it;
+		b.ntags = all->ntags - it;
+		if (b.ntags > MLCI_TRACKING_MAX_PARAMS_TAGS)
+			b.ntags = MLCI_TRACKING_MAX_PARAMS_TAGS;
+		room -= b.ntags;
+		b.metrics = all->metrics + im;
+		b.nmetrics = all->nmetrics - im;
+		if (b.nmetrics > MLCI_TRACKING_MAX_METRICS)
+			b.nmetrics = MLCI_TRACKING_MAX_METRICS;
+		if (b.nmetrics > room)
+			b.nmetrics = room;
+		if ((ret = mlci_tracking_log_batch(t, run_id, &b)))
+			return ret;
+		im += b.nmetrics;
+		ip += b.nparams;
+		it += b.ntags;
+	} while (im < all->nmetrics || ip < all->nparams || it < all->ntags);
+	return 0;
+}
+
 int mlci_tracking_metric_history(struct mlci_tracking *t, const char *run_id,
 				 const char *key,
 				 struct mlci_tracking_metric **out, size_t *n)

@@ -247,6 +247,14 @@ int mlci_tracking_log_batch(struct mlci_tracking *t, const char *run_id,
 			    const struct mlci_tracking_batch *b);
 
 /*
+ * Log any number of metrics, params and tags (all, borrowed) as
+ * mlci_tracking_log_batch() calls that each stay within MLflow's limits
+ * (MLCI_TRACKING_MAX_*): params and tags first, then metrics in order.
+ */
+int mlci_tracking_log_all(struct mlci_tracking *t, const char *run_id,
+			  const struct mlci_tracking_batch *all);
+
+/*
  * Every point of the metric key of the run, ordered by step, timestamp,
  * value. *out (keys owned) is freed with mlci_tracking_metrics_free().
  * An unknown key gives *n == 0.

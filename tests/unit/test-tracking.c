@@ -195,8 +195,73 @@ static void test_validation(void)
 	free(longv);
 }
 
+/*
+ * mlci_tracking_log_all: more than one batch's worth of everything, all
+ * of it stored (a SQLite store in a scratch folder).
+ */
+static void test_log_all(void)
+{
+	char tmpl[] = "/tmp/mlci-tracking-XXXXXX", *dir = mkdtemp(tmpl), *uri;
+	struct mlci_tracking *t = NULL;
+	struct mlci_tracking_experiment e;
+	struct mlci_tracking_run r, back;
+	struct mlci_tracking_run_spec spec = { 0 };
+	struct mlci_tracking_metric *m = xcalloc(2500, sizeof(*m)), *h = NULL;
+	struct mlci_tracking_kv *p = xcalloc(150, sizeof(*p)), *tg = xcalloc(120, sizeof(*tg));
+	struct mlci_tracking_batch all = { m, 2500, p, 150, tg, 120 };
+	char **names = xcalloc(270, sizeof(*names));
+	size_t i, nh = 0;
+	int created;
+
+	unit_name("log_all");
+	mlci_tracking_experiment_init(&e);
+	mlci_tracking_run_init(&r);
+	mlci_tracking_run_init(&back);
+	for (i = 0; i < 2500; i++) {
+		m[i].key = i < 2000 ? "loss" : "acc";
+		m[i].value = (double)i;
+		m[i].timestamp = 1700000000000;
+		m[i].step = (int64_t)(i < 2000 ? i : i - 2000);
+	}
+	for (i = 0; i < 270; i++) {
+		names[i] = xstrfmt("k%zu", i);
+		if (i < 150)
+			p[i].key = names[i], p[i].value = "v";
+		else
+			tg[i - 150].key = names[i], tg[i - 150].value = "t";
+	}
+	uri = xstrfmt("sqlite:///%s/m.db", dir);
+	CHECK_INT(mlci_tracking_open(&t, uri, NULL), 0, "open");
+	CHECK_INT(mlci_tracking_experiment_get_or_create(t, "E", &e, &created), 0, "experiment");
+	spec.experiment_id = e.id;
+	CHECK_INT(mlci_tracking_run_start(t, &spec, &r, &created), 0, "run");
+	CHECK_INT(mlci_tracking_log_all(t, r.run_id, &all), 0,
+		  "2500 metrics, 150 params, 120 tags (one batch holds 1000 items, 100 params, 100 tags)");
+	CHECK_INT(mlci_tracking_run_get(t, r.run_id, &back), 0, "read back");
+	CHECK(back.nparams == 150, "every param");
+	CHECK(back.ntags >= 120, "every tag (and the run name)");
+	CHECK_INT(mlci_tracking_metric_history(t, r.run_id, "loss", &h, &nh), 0, "history");
+	CHECK(nh == 2000 && h[1999].step == 1999 && h[1999].value == 1999.0,
+	      "every point of the long history, in order");
+	mlci_tracking_metrics_free(h, nh);
+	mlci_tracking_close(t);
+	mlci_tracking_experiment_release(&e);
+	mlci_tracking_run_release(&r);
+	mlci_tracking_run_release(&back);
+	for (i = 0; i < 270; i++)
+		free(names[i]);
+	free(names);
+	free(m);
+	free(p);
+	free(tg);
+	free(uri);
+	if (!unit_failed)
+		unit_remove_dir(dir);
+}
+
 int main(void)
 {
+	test_log_all();
 	test_normpath();
 	test_uris();
 	test_numbers();
