@@ -229,10 +229,10 @@ static int bench(const char *dir, size_t n, size_t p, int jobs)
 	fseek(fp_, 0, SEEK_END);
 	nt = (size_t)ftell(fp_) / sizeof(double);
 	fclose(fp_);
-	X = ref_read(dir, "bench", "X", n * p);
-	y = ref_read(dir, "bench", "y", n);
-	Xt = ref_read(dir, "bench", "Xt", nt * p);
-	yt = ref_read(dir, "bench", "yt", nt);
+	X = unit_read_doubles(dir, "bench", "X", n * p);
+	y = unit_read_doubles(dir, "bench", "y", n);
+	Xt = unit_read_doubles(dir, "bench", "Xt", nt * p);
+	yt = unit_read_doubles(dir, "bench", "yt", nt);
 	if (!X || !y || !Xt || !yt)
 		return 1;
 	mlci_forest_params_init(&fp, 0);

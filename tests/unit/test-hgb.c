@@ -33,25 +33,6 @@
 #define PYTHON "/usr/bin/python3"
 #define SCRIPT "tests/tools/hgb-reference.py"
 
-static double *read_doubles(const char *dir, const char *id, const char *ext,
-			    size_t count)
-{
-	char *path = xstrfmt("%s/%s.%s", dir, id, ext);
-	FILE *fp = fopen(path, "rb");
-	double *v = xmalloc((count ? count : 1) * sizeof(double));
-	int ok = fp && fread(v, sizeof(double), count, fp) == count &&
-		fgetc(fp) == EOF;
-
-	if (fp)
-		fclose(fp);
-	free(path);
-	if (!ok) {
-		free(v);
-		return NULL;
-	}
-	return v;
-}
-
 static size_t num(const cJSON *o, const char *key)
 {
 	double v = -1;
@@ -129,7 +110,7 @@ static int fit_both(struct mlci_hgb_model *m, struct mlci_hgb_params *p,
 static void compare_bins(const char *dir, const cJSON *o, const char *id)
 {
 	size_t n = num(o, "n"), p = num(o, "p"), mb = num(o, "max_bins"), j, i;
-	double *X = read_doubles(dir, id, "X", n * p), *col, *thr;
+	double *X = unit_read_doubles(dir, id, "X", n * p), *col, *thr;
 	const cJSON *want = cJSON_GetObjectItemCaseSensitive(o, "thresholds");
 	int ok = 1;
 	char name[256];
@@ -173,9 +154,9 @@ static void compare_first(const char *dir, const cJSON *o, const char *id)
 {
 	size_t n = num(o, "n"), p = num(o, "p"), nt = num(o, "nt"),
 		k = num(o, "k"), kk = k > 2 ? k : 1, i, t, nl;
-	double *X = read_doubles(dir, id, "X", n * p);
-	double *y = read_doubles(dir, id, "y", n);
-	double *Xt = read_doubles(dir, id, "Xt", nt * p), *raw = NULL;
+	double *X = unit_read_doubles(dir, id, "X", n * p);
+	double *y = unit_read_doubles(dir, id, "y", n);
+	double *Xt = unit_read_doubles(dir, id, "Xt", nt * p), *raw = NULL;
 	const cJSON *want = cJSON_GetObjectItemCaseSensitive(o, "raw");
 	const cJSON *leaves = cJSON_GetObjectItemCaseSensitive(o, "n_leaves");
 	struct mlci_hgb_params prm;
@@ -238,10 +219,10 @@ static void compare_seeds(const char *dir, const cJSON *o, const char *id)
 
 	for (s = 0; s < (size_t)ns; s++) {
 		char *sid = xstrfmt("%s-%zu", id, s);
-		double *X = read_doubles(dir, sid, "X", n * p);
-		double *y = read_doubles(dir, sid, "y", n);
-		double *Xt = read_doubles(dir, sid, "Xt", nt * p);
-		double *yt = read_doubles(dir, sid, "yt", nt), *pred, sc = 0;
+		double *X = unit_read_doubles(dir, sid, "X", n * p);
+		double *y = unit_read_doubles(dir, sid, "y", n);
+		double *Xt = unit_read_doubles(dir, sid, "Xt", nt * p);
+		double *yt = unit_read_doubles(dir, sid, "yt", nt), *pred, sc = 0;
 		struct mlci_hgb_params prm;
 		struct mlci_hgb_model m;
 

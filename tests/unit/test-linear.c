@@ -32,25 +32,6 @@
 #define PYTHON "/usr/bin/python3"
 #define SCRIPT "tests/tools/linear-reference.py"
 
-static double *read_doubles(const char *dir, const char *id, const char *ext,
-			    size_t count)
-{
-	char *path = xstrfmt("%s/%s.%s", dir, id, ext);
-	FILE *fp = fopen(path, "rb");
-	double *v = xmalloc((count ? count : 1) * sizeof(double));
-	int ok = fp && fread(v, sizeof(double), count, fp) == count &&
-		fgetc(fp) == EOF;
-
-	if (fp)
-		fclose(fp);
-	free(path);
-	if (!ok) {
-		free(v);
-		return NULL;
-	}
-	return v;
-}
-
 /* Largest |got - want| over n values, and the largest |want| into *scale. */
 static double max_err(const double *got, const cJSON *want, size_t n,
 		      double *scale)
@@ -168,12 +149,12 @@ static void compare_case(const char *dir, const cJSON *c)
 	nt = (size_t)nt_d;
 	cls = mlci_linear_is_classifier(kind);
 	all = !strcmp(compare, "all");
-	X = read_doubles(dir, id, "X", n * p);
-	y = read_doubles(dir, id, "y", n);
-	Xt = read_doubles(dir, id, "Xt", nt * p);
-	yt = read_doubles(dir, id, "yt", nt);
+	X = unit_read_doubles(dir, id, "X", n * p);
+	y = unit_read_doubles(dir, id, "y", n);
+	Xt = unit_read_doubles(dir, id, "Xt", nt * p);
+	yt = unit_read_doubles(dir, id, "yt", nt);
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "weighted")))
-		w = read_doubles(dir, id, "w", n);
+		w = unit_read_doubles(dir, id, "w", n);
 	snprintf(name, sizeof(name), "%s: read the data", id);
 	if (!CHECK(X && y && Xt && yt, name))
 		goto out;

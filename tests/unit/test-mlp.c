@@ -39,25 +39,6 @@
 #define SCRIPT "tests/tools/mlp-reference.py"
 #define NSEEDS 5
 
-static double *read_doubles(const char *dir, const char *id, const char *ext,
-			    size_t count)
-{
-	char *path = xstrfmt("%s/%s.%s", dir, id, ext);
-	FILE *fp = fopen(path, "rb");
-	double *v = xmalloc((count ? count : 1) * sizeof(double));
-	int ok = fp && fread(v, sizeof(double), count, fp) == count &&
-		fgetc(fp) == EOF;
-
-	if (fp)
-		fclose(fp);
-	free(path);
-	if (!ok) {
-		free(v);
-		return NULL;
-	}
-	return v;
-}
-
 /* A JSON array of numbers (nested arrays flattened) into v[0..n). */
 static size_t flatten(const cJSON *a, double *v, size_t n, size_t at)
 {
@@ -170,10 +151,10 @@ static int load_case(const char *dir, const cJSON *c, struct refcase *rc)
 	rc->p = (size_t)p;
 	rc->nt = (size_t)nt;
 	rc->k = (size_t)k;
-	rc->X = read_doubles(dir, rc->id, "X", rc->n * rc->p);
-	rc->y = read_doubles(dir, rc->id, "y", rc->n);
-	rc->Xt = read_doubles(dir, rc->id, "Xt", rc->nt * rc->p);
-	rc->yt = read_doubles(dir, rc->id, "yt", rc->nt);
+	rc->X = unit_read_doubles(dir, rc->id, "X", rc->n * rc->p);
+	rc->y = unit_read_doubles(dir, rc->id, "y", rc->n);
+	rc->Xt = unit_read_doubles(dir, rc->id, "Xt", rc->nt * rc->p);
+	rc->yt = unit_read_doubles(dir, rc->id, "yt", rc->nt);
 	return rc->X && rc->y && rc->Xt && rc->yt ? 0 : -1;
 }
 

@@ -23,25 +23,6 @@ struct refcase {
 	double *w;		/* class_weight "balanced" as sample weights, or NULL */
 };
 
-static double *ref_read(const char *dir, const char *id, const char *ext,
-			size_t count)
-{
-	char *path = xstrfmt("%s/%s.%s", dir, id, ext);
-	FILE *fp = fopen(path, "rb");
-	double *v = xmalloc((count ? count : 1) * sizeof(double));
-	int ok = fp && fread(v, sizeof(double), count, fp) == count &&
-		fgetc(fp) == EOF;
-
-	if (fp)
-		fclose(fp);
-	free(path);
-	if (!ok) {
-		free(v);
-		return NULL;
-	}
-	return v;
-}
-
 static size_t ref_size(const cJSON *o, const char *key)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -77,10 +58,10 @@ static int ref_load(const char *dir, const cJSON *obj, struct refcase *rc)
 	rc->p = ref_size(obj, "p");
 	rc->nt = ref_size(obj, "nt");
 	rc->k = ref_size(obj, "k");
-	rc->X = ref_read(dir, rc->id, "X", rc->n * rc->p);
-	rc->y = ref_read(dir, rc->id, "y", rc->n);
-	rc->Xt = ref_read(dir, rc->id, "Xt", rc->nt * rc->p);
-	rc->yt = ref_read(dir, rc->id, "yt", rc->nt);
+	rc->X = unit_read_doubles(dir, rc->id, "X", rc->n * rc->p);
+	rc->y = unit_read_doubles(dir, rc->id, "y", rc->n);
+	rc->Xt = unit_read_doubles(dir, rc->id, "Xt", rc->nt * rc->p);
+	rc->yt = unit_read_doubles(dir, rc->id, "yt", rc->nt);
 	if (!rc->X || !rc->y || !rc->Xt || !rc->yt)
 		return -1;
 	params = cJSON_GetObjectItemCaseSensitive(obj, "params");

@@ -132,6 +132,36 @@ static inline void unit_remove_dir(const char *dir)
 }
 
 /* End the test program: the TAP plan, and the exit status. */
+/*
+ * The count doubles of the raw file dir/id.ext (a reference script's
+ * numpy tofile() output), a new array; NULL unless the file holds exactly
+ * count of them.
+ */
+static inline double *unit_read_doubles(const char *dir, const char *id,
+					const char *ext, size_t count)
+{
+	size_t len = strlen(dir) + strlen(id) + strlen(ext) + 3;
+	char *path = malloc(len);
+	double *v = malloc((count ? count : 1) * sizeof(double));
+	FILE *fp;
+	int ok;
+
+	if (!path || !v)
+		abort();
+	snprintf(path, len, "%s/%s.%s", dir, id, ext);
+	fp = fopen(path, "rb");
+	ok = fp && fread(v, sizeof(double), count, fp) == count &&
+		fgetc(fp) == EOF;
+	if (fp)
+		fclose(fp);
+	free(path);
+	if (!ok) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
 static inline int unit_done(void)
 {
 	printf("1..%d\n", unit_count);
