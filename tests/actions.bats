@@ -257,7 +257,7 @@ banking() {
 		action_structure "$f"
 		n=$((n + 1))
 	done
-	[ "$n" -eq 4 ]
+	[ "$n" -eq 7 ]
 }
 
 @test "the structural test catches \${{ }} in run:, an input outside env: and a dangling output" {
@@ -428,6 +428,88 @@ teardown() {
 		kill "$GITHUB_PID" 2>/dev/null || true
 		wait "$GITHUB_PID" 2>/dev/null || true
 	fi
+}
+
+@test "ml-train and ml-register actions: a push to model/x trains, lands in Banking-model-x, and a re-run finds its run" {
+	banking
+	cp "$TOP/examples/banking/model.yaml" .
+	push_event
+	export GITHUB_JOB=train
+	run_ml 0 run_action ml-validate data=data/credit_data.csv schema=schema.yaml
+	run_ml 0 run_action ml-train config=model.yaml out=model
+	assert_outputs_set
+	assert_json model_path '"model/model.json"'
+	assert_json model_type '"logistic_regression"'
+	assert_json status '"0"'
+	[ -s model/predictions.csv ]
+	run_ml 0 run_action ml-register tracking-uri="sqlite:///$PWD/mlflow.db" \
+		experiment=Banking model=BankingModel alias=candidate tracking-token=s3cret-token
+	assert_outputs_set
+	assert_json experiment_name '"Banking-model-x"'
+	assert_json model_name '"BankingModel-model-x"'
+	assert_json model_version '"1"'
+	assert_json model_uri '"models:/BankingModel-model-x/1"'
+	local run
+	run=$(json_get run_id | tr -d '"')
+	[ ${#run} -eq 32 ]
+	# The token is masked before anything else is printed, and never shown.
+	[ "$(printf '%s\n' "$stderr" | grep -c 's3cret-token')" -eq 1 ]
+	[[ "$stderr" == *"::add-mask::s3cret-token"* ]]
+	output_of mlci-record.json
+	assert_json register.model.alias '"candidate"'
+	assert_json register.idempotency_key '"acme/bank/42/train//Banking-model-x"'
+	validate_record mlci-record.json
+	# The job re-run (the next attempt): the same run, no second version.
+	export GITHUB_RUN_ATTEMPT=2
+	run_ml 0 run_action ml-register tracking-uri="sqlite:///$PWD/mlflow.db" \
+		experiment=Banking model=BankingModel alias=candidate
+	assert_json run_id "\"$run\""
+	assert_json model_version '"1"'
+	[ "$(sqlite3 mlflow.db 'select count(*) from runs')" = 1 ]
+	[ "$(sqlite3 mlflow.db 'select count(*) from model_versions')" = 1 ]
+}
+
+@test "ml-register action: after a merged pull request, set-alias moves champion to the version the record registered" {
+	banking
+	cp "$TOP/examples/banking/model.yaml" .
+	merged_pull_request_event
+	run_ml 0 run_action ml-validate data=data/credit_data.csv schema=schema.yaml
+	run_ml 0 run_action ml-train config=model.yaml
+	run_ml 0 run_action ml-register tracking-uri="sqlite:///$PWD/mlflow.db" \
+		experiment=Banking model=BankingModel
+	assert_json experiment_name '"Banking-main"'
+	assert_json model_name '"BankingModel-main"'
+	run_ml 0 run_action ml-register tracking-uri="sqlite:///$PWD/mlflow.db" \
+		model=BankingModel set-alias=champion
+	[ "$(sqlite3 mlflow.db "select version from registered_model_aliases where alias = 'champion' and name = 'BankingModel-main'")" = 1 ]
+	output_of mlci-record.json
+	assert_json register.model.alias '"champion"'
+	run_ml 2 run_action ml-register model=BankingModel dry-run=maybe
+}
+
+@test "ml-canary action: samples judged, the state carried by the record file from one interval to the next" {
+	cat >canary.yaml <<'YAML'
+canary: v2
+baseline: v1
+metrics:
+  - name: accuracy
+    samples: {canary: [0.91, 0.90, 0.92, 0.91], baseline: [0.90, 0.91, 0.90, 0.92]}
+    direction: decrease
+schedule: {initial_weight: 10, step_weight: 10, max_weight: 30, failure_threshold: 2, interval: 5m}
+YAML
+	push_event
+	run_ml 0 run_action ml-canary config=canary.yaml prometheus-token=p-secret
+	assert_outputs_set
+	assert_json decision '"continue"'
+	local first
+	first=$(json_get next_weight | tr -d '"')
+	[ "$first" -gt 10 ]
+	[[ "$stderr" == *"::add-mask::p-secret"* ]]
+	run_ml 0 run_action ml-canary config=canary.yaml
+	[ "$(json_get next_weight | tr -d '"')" -gt "$first" ] || assert_json decision '"promote"'
+	output_of mlci-record.json
+	validate_record mlci-record.json
+	run_ml 2 run_action ml-canary config=
 }
 
 @test "ml-wheelcheck action: a good wheel by pattern; a tampered one fails" {
