@@ -606,3 +606,66 @@ YAML
 	grep -qx "mlci-$v/actions/setup/action.yml" list
 	! grep -v "^mlci-$v/" list
 }
+
+# workflow_step FILE JOB ID: the run: script of a workflow step, into step.sh.
+workflow_step() {
+	"$PY" - "$@" <<'PY' >step.sh
+import sys, yaml
+wf = yaml.safe_load(open(sys.argv[1]))
+for s in wf["jobs"][sys.argv[2]]["steps"]:
+    if s.get("id") == sys.argv[3]:
+        print(s["run"])
+        break
+else:
+    sys.exit(f"no step {sys.argv[3]}")
+PY
+}
+
+@test "reusable workflows: no \${{ }} inside run:, every with: of ours names an input of the action" {
+	"$PY" - "$TOP"/.github/workflows/ml-pipeline.yml "$TOP"/.github/workflows/wheel.yml "$TOP"/.github/workflows/canary.yml <<'PY'
+import os, sys, yaml
+top = os.path.dirname(os.path.dirname(os.path.dirname(sys.argv[1])))
+bad = []
+for path in sys.argv[1:]:
+    wf = yaml.safe_load(open(path))
+    assert "workflow_call" in wf[True], path   # PyYAML reads the key on: as True
+    for job, j in wf["jobs"].items():
+        for i, s in enumerate(j["steps"]):
+            if "${{" in s.get("run", ""):
+                bad.append(f"{path}: {job}.steps.{i}: ${{{{ }}}} inside run:")
+            u = s.get("uses", "")
+            if u.startswith("mlci/mlci/actions/"):
+                name = u.split("/")[3].split("@")[0]
+                a = yaml.safe_load(open(os.path.join(top, "actions", name, "action.yml")))
+                for k in s.get("with", {}):
+                    if k not in a["inputs"]:
+                        bad.append(f"{path}: {job}.steps.{i}: {name} has no input {k}")
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
+}
+
+@test "ml-pipeline's mode step: feature and model pushes are dev, a merged model/* pull request is prod and needs a tracking server" {
+	workflow_step "$TOP/.github/workflows/ml-pipeline.yml" pipeline mode
+	mode() {
+		: >out.txt
+		GITHUB_OUTPUT=$PWD/out.txt EVENT=$1 MERGED=$2 HEAD_REF=$3 REF_NAME=$4 TRACKING_URI=$5 \
+			bash -e step.sh
+	}
+	run mode push '' '' feature/x ''
+	assert_success
+	grep -qx 'environment=dev' out.txt
+	run mode pull_request false model/y 7/merge ''
+	assert_success
+	grep -qx 'environment=dev' out.txt
+	run mode pull_request true model/y main https://mlflow.example.com
+	assert_success
+	grep -qx 'environment=prod' out.txt
+	run mode pull_request true feature/z main ''
+	assert_success
+	grep -qx 'environment=dev' out.txt
+	run mode pull_request true model/y main ''
+	assert_failure
+	assert_output --partial "production needs a tracking server"
+	[ ! -s out.txt ]
+}
