@@ -39,3 +39,23 @@ for name in ("champion", "candidate"):
         assert abs(want[k] - got[k]) <= 1e-12, (name, k, want[k], got[k])
 PY
 }
+
+@test "the example's package scores the held-out rows as ml-train did, and its wheel passes ml-wheelcheck" {
+	MLCI_BIN=$MLCI_BUILD/bin MLCI_OUT=$PWD/out/record.json run_ml 0 "$TOP/examples/banking/run.sh"
+	PYTHONPATH=$TOP/examples/banking/package/src "$PY" - out/model <<'PY'
+import csv, sys, banking_model as b
+m = b.load(f"{sys.argv[1]}/model.json")
+rows = list(csv.DictReader(open(f"{sys.argv[1]}/test.csv")))
+preds = list(csv.DictReader(open(f"{sys.argv[1]}/predictions.csv")))
+assert len(rows) == len(preds) == 891
+for r, p in zip(rows, preds):
+    got = b.score(m, r)
+    for c in m["classes"]:
+        assert abs(got[c] - float(p[f"proba_{c}"])) <= 1e-12, (r, c, got[c], p)
+PY
+	cp -r "$TOP/examples/banking/package" pkg
+	(cd pkg && SOURCE_DATE_EPOCH=1577836800 "$PY" -m build --no-isolation --wheel -o ../dist . >../build.log 2>&1)
+	run_ml 0 ml-wheelcheck --strict dist/banking_model-0.1.0-py3-none-any.whl </dev/null
+	assert_json wheel.ok true
+	assert_json wheel.version '"0.1.0"'
+}
