@@ -117,7 +117,7 @@ sql() {
 @test "a re-run CI job (same GITHUB_RUN_ID and job, next attempt) finds its run and version" {
 	export GITHUB_ACTIONS=true GITHUB_REPOSITORY=acme/bank GITHUB_RUN_ID=77 GITHUB_JOB=train
 	export GITHUB_REF_NAME=feature/new-prep GITHUB_EVENT_NAME=push GITHUB_SHA=0123456789abcdef0123456789abcdef01234567
-	export GITHUB_OUTPUT=$PWD/out.txt GITHUB_RUN_ATTEMPT=1
+	export GITHUB_OUTPUT=$PWD/out.txt GITHUB_STEP_SUMMARY=$PWD/summary.md GITHUB_RUN_ATTEMPT=1
 	"$PY" -c 'import json; r=json.load(open("trained.json")); r.pop("git", None); json.dump(r, open("nogit.json","w"))'
 	run_ml 0 ml-register --experiment Banking --model BankingModel --alias candidate -i nogit.json
 	assert_json register.experiment_name '"Banking-feature-new-prep"'
@@ -134,6 +134,8 @@ sql() {
 	[ "$(sql "select value from tags where run_uuid = '$run' and key = 'mlflow.source.type'")" = JOB ]
 	grep -q "^run_id=$run\$" out.txt
 	grep -q '^model_version=1$' out.txt
+	grep -qx '| experiment | Banking-feature-new-prep |' summary.md
+	grep -qx '| alias | candidate |' summary.md
 }
 
 @test "the file store: run, metric history and version in MLflow's layout" {

@@ -8,8 +8,10 @@
 #include "gitctx.h"
 #include "gha.h"
 #include "json.h"
+#include "markdown.h"
 #include "parse-options.h"
 #include "record.h"
+#include "strbuf.h"
 #include "register.h"
 #include "tool.h"
 #include "tracking.h"
@@ -31,12 +33,33 @@ static const char *const register_usage[] = {
 	NULL
 };
 
+/* One summary row: | name | value | (a missing value is "-"). */
+static void summary_row(struct strbuf *sb, const char *name, const char *value)
+{
+	strbuf_addf(sb, "| %s | ", name);
+	mlci_md_cell(sb, value ? value : "-");
+	strbuf_addstr(sb, " |\n");
+}
+
 static void outputs(const cJSON *sec)
 {
 	const cJSON *m = mlci_json_get_object(sec, "model");
+	struct strbuf sb = STRBUF_INIT;
 
 	if (!mlci_gha_enabled())
 		return;
+	strbuf_addstr(&sb, "### ml-register\n\n| | |\n|---|---|\n");
+	summary_row(&sb, "tracking", mlci_json_get_string(sec, "tracking_uri"));
+	summary_row(&sb, "experiment", mlci_json_get_string(sec, "experiment_name"));
+	summary_row(&sb, "run", mlci_json_get_string(sec, "run_id"));
+	summary_row(&sb, "model", mlci_json_get_string(m, "name"));
+	summary_row(&sb, "version", mlci_json_get_string(m, "version"));
+	summary_row(&sb, "alias", mlci_json_get_string(m, "alias"));
+	if (mlci_json_get_string(sec, "spooled"))
+		summary_row(&sb, "spooled in", mlci_json_get_string(sec, "spooled"));
+	strbuf_addch(&sb, '\n');
+	mlci_gha_summary(sb.buf);
+	strbuf_release(&sb);
 	mlci_gha_set_output("run_id", mlci_json_get_string(sec, "run_id"));
 	mlci_gha_set_output("experiment_name",
 			    mlci_json_get_string(sec, "experiment_name"));
