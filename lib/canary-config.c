@@ -181,7 +181,7 @@ static int get_bool(const struct mlci_config *cfg, const cJSON *obj,
 	return 0;
 }
 
-/* A duration: "5m" or a number of seconds; text gets it as written. */
+/* A duration: "5m" or a number of seconds; *text receives it as written. */
 static int get_duration(const struct mlci_config *cfg, const cJSON *obj,
 			const char *key, double *out, char **text)
 {
