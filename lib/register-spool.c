@@ -11,6 +11,7 @@
 
 #include "atomic.h"
 #include "json.h"
+#include "mlmodel.h"
 #include "strbuf.h"
 #include "tracking.h"
 #include "usage.h"
@@ -150,6 +151,49 @@ static int send_artifacts(struct mlci_tracking *t, const char *run_id,
 	return ret;
 }
 
+/*
+ * The replayed run's MLmodel names the spooled run: point its run_id line
+ * at the new run (a local artifact store; others keep the copy as sent).
+ */
+static int fix_mlmodel(const char *artifact_uri, const char *run_id)
+{
+	char *dir = mlci_tracking_uri_to_path(artifact_uri), *path, *p;
+	struct strbuf sb = STRBUF_INIT, out = STRBUF_INIT;
+	FILE *fp;
+	int ret = 0;
+
+	if (!dir)
+		return 0;
+	path = xstrfmt("%s/" MLCI_MLMODEL_ARTIFACT_PATH "/MLmodel", dir);
+	free(dir);
+	if (!(fp = fopen(path, "r"))) {
+		free(path);
+		return 0;	/* no model logged */
+	}
+	ret = strbuf_read_file_cap(&sb, fp, 1u << 20);
+	fclose(fp);
+	if (ret) {
+		ret = mlci_error(MLCI_EXIT_SYSTEM, "cannot read '%s'", path);
+		goto out;
+	}
+	for (p = sb.buf; *p; ) {
+		char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p + 1) : strlen(p);
+
+		if (!strncmp(p, "run_id: ", 8))
+			strbuf_addf(&out, "run_id: %s\n", run_id);
+		else
+			strbuf_add(&out, p, len);
+		p += len;
+	}
+	ret = mlci_atomic_write_file(path, out.buf, out.len);
+out:
+	strbuf_release(&sb);
+	strbuf_release(&out);
+	free(path);
+	return ret;
+}
+
 /* Replay one manifest entry into dst; its run id into *out_run. */
 static int replay_one(struct mlci_tracking *src, struct mlci_tracking *dst,
 		      const cJSON *e, char **out_run)
@@ -200,6 +244,7 @@ static int replay_one(struct mlci_tracking *src, struct mlci_tracking *dst,
 	}
 	free(tags);
 	if (ret || (ret = send_artifacts(dst, nr.run_id, r.artifact_uri)) ||
+	    (ret = fix_mlmodel(nr.artifact_uri, nr.run_id)) ||
 	    (ret = mlci_tracking_run_update(dst, nr.run_id, MLCI_RUN_FINISHED,
 					    r.end_time)))
 		goto out;

@@ -264,6 +264,8 @@ sql() {
 	[ "$(sql "select count(*) from metrics where run_uuid = '$run' and key = 'train_loss'")" = "$(wc -l < "sp/mlruns/$exp/$spooled/metrics/train_loss")" ]
 	[ "$(sql "select version from registered_model_aliases where alias = 'candidate'")" = 1 ]
 	[ -f "mlruns/1/$run/artifacts/model/model.json" ]
+	grep -qx "run_id: $run" "mlruns/1/$run/artifacts/model/MLmodel"
+	grep -qx "run_id: $spooled" "sp/mlruns/$exp/$spooled/artifacts/model/MLmodel"
 	grep -q "\"replayed_run_id\": \"$run\"" sp/spool.json
 	# Again: nothing left to send, and still one run and one version.
 	run_ml 0 ml-register --replay sp </dev/null
