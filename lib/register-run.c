@@ -488,11 +488,12 @@ int mlci_register_run(const struct mlci_register_options *opt,
 	mlci_json_set_string(s, "experiment_id", e.id);
 	mlci_json_set_string(s, "run_id", r.run_id);
 	mlci_json_set_string(s, "artifact_uri", r.artifact_uri);
+	run_url = mlci_tracking_run_url(t, e.id, r.run_id);
 	set_string(s, "run_url", run_url);
 	set_string(s, "idempotency_key", key);
 	mlci_json_set_bool(s, "run_created", created);
 	fprintf(stderr, "%s: run %s in experiment '%s' (%s)\n", mlci_progname,
-		r.run_id, exp_name, uri);
+		r.run_id, exp_name, mlci_json_get_string(s, "tracking_uri"));
 	if (model_name) {
 		source = xstrfmt("%s/" MLCI_MLMODEL_ARTIFACT_PATH, r.artifact_uri);
 		if ((ret = mlci_tracking_model_get_or_create(t, model_name, &created)) ||
@@ -502,6 +503,10 @@ int mlci_register_run(const struct mlci_register_options *opt,
 		if (opt->alias &&
 		    (ret = mlci_tracking_alias_set(t, model_name, opt->alias,
 						   v.version)))
+			goto out;
+		if (opt->stage &&
+		    (ret = mlci_tracking_version_set_stage(t, model_name,
+							   v.version, opt->stage, 1)))
 			goto out;
 		mlci_json_set(s, "model", model_json(model_name, v.version, opt->alias));
 		mlci_json_set_bool(s, "version_created", vcreated);

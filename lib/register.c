@@ -21,8 +21,6 @@
 #include "usage.h"
 #include "wrapper.h"
 
-#define MODEL_FILE_MAX (256u << 20)
-
 const char *mlci_register_tracking_uri(const char *uri)
 {
 	const char *env = getenv("MLFLOW_TRACKING_URI");
@@ -147,22 +145,6 @@ static int run_metrics(struct mlci_tracking *t, const char *run_id,
 	return 0;
 }
 
-static int read_whole(const char *path, struct strbuf *sb)
-{
-	FILE *fp = fopen(path, "rb");
-	int ret;
-
-	if (!fp)
-		return mlci_error_errno(errno == ENOENT ? MLCI_EXIT_INPUT
-					: MLCI_EXIT_SYSTEM,
-					"cannot open '%s'", path);
-	ret = strbuf_read_file_cap(sb, fp, MODEL_FILE_MAX);
-	fclose(fp);
-	if (ret)
-		return mlci_error(MLCI_EXIT_SYSTEM, "cannot read '%s'", path);
-	return 0;
-}
-
 static int ensure_dir(const char *dir)
 {
 	if (!mkdir(dir, 0777) || errno == EEXIST)
@@ -170,25 +152,18 @@ static int ensure_dir(const char *dir)
 	return mlci_tracking_mkdirs(dir);
 }
 
-/* Copy the model file of a version whose source is a local model folder. */
-static int download_model(const struct mlci_tracking_version *v,
+/* Download the model file of a version into out_dir. */
+static int download_model(struct mlci_tracking *t,
+			  const struct mlci_tracking_version *v,
 			  const char *out_dir, char **model_path)
 {
-	struct strbuf sb = STRBUF_INIT;
-	char *dir = mlci_tracking_uri_to_path(v->source), *src;
 	int ret;
 
-	if (!dir)
-		return mlci_error(MLCI_EXIT_INPUT,
-				  "version %s of '%s': source '%s' is not a local file URI",
-				  v->version, v->name, v->source);
-	src = xstrfmt("%s/" MLCI_MLMODEL_MODEL_FILE, dir);
-	free(dir);
 	*model_path = xstrfmt("%s/" MLCI_MLMODEL_MODEL_FILE, out_dir);
-	if (!(ret = read_whole(src, &sb)) && !(ret = ensure_dir(out_dir)))
-		ret = mlci_atomic_write_file(*model_path, sb.buf, sb.len);
-	free(src);
-	strbuf_release(&sb);
+	if (!(ret = ensure_dir(out_dir)))
+		ret = mlci_tracking_artifact_download(t, v->source,
+						      MLCI_MLMODEL_MODEL_FILE,
+						      *model_path);
 	return ret;
 }
 
@@ -236,7 +211,7 @@ int mlci_register_fetch(const char *tracking_uri, const char *model_uri,
 	out->run_id = v.run_id ? xstrdup(v.run_id) : NULL;
 	out->source = xstrdup(v.source ? v.source : "");
 	if ((ret = run_metrics(t, out->run_id, &out->metrics)) ||
-	    (ret = download_model(&v, out_dir, &out->model_path)))
+	    (ret = download_model(t, &v, out_dir, &out->model_path)))
 		mlci_register_fetched_release(out);
 out:
 	mlci_tracking_version_release(&v);

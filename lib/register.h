@@ -53,6 +53,11 @@ struct mlci_register_options {
 	const char *model;		/* a base name, named by the branch strategy */
 	const char *model_name;		/* a literal name (wins over model) */
 	const char *alias;		/* set on the new version, or NULL */
+	/*
+	 * Move the new version to this stage, archiving the version that held
+	 * it (MLflow's deprecated stages, for servers without aliases), or NULL.
+	 */
+	const char *stage;
 	const char *idempotency_key;	/* NULL: derived from the CI job */
 	const char *run_name;		/* NULL: <model type>-<short sha> */
 	int dry_run;			/* say what would change, change nothing */

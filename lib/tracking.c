@@ -12,6 +12,7 @@
 
 #include "atomic.h"
 #include "mlflow-file.h"
+#include "mlflow-rest.h"
 #include "mlflow-sqlite.h"
 #include "random.h"
 #include "strbuf.h"
@@ -561,13 +562,16 @@ int mlci_tracking_open(struct mlci_tracking **out, const char *uri,
 	*out = NULL;
 	if (!uri || !*uri)
 		return mlci_error(MLCI_EXIT_INPUT, "empty tracking URI");
-	if (!strncmp(uri, "http://", 7) || !strncmp(uri, "https://", 8))
-		return mlci_error(MLCI_EXIT_INPUT,
-				  "tracking URI '%s': the REST backend is not implemented yet",
-				  uri);
 	t = xcalloc(1, sizeof(*t));
 	t->uri = xstrdup(uri);
-	if (!strncmp(uri, "sqlite:", 7)) {
+	if (!strncmp(uri, "http://", 7) || !strncmp(uri, "https://", 8)) {
+		if (!uri[strcspn(uri, ":") + 3]) {
+			ret = mlci_error(MLCI_EXIT_INPUT,
+					 "tracking URI '%s': no host", uri);
+			goto out;
+		}
+		ret = mlci_mlflow_rest_open(t, uri);
+	} else if (!strncmp(uri, "sqlite:", 7)) {
 		if (strncmp(uri, "sqlite:///", 10) || !uri[10] ||
 		    strchr(uri, '?')) {
 			ret = mlci_error(MLCI_EXIT_INPUT,
@@ -611,8 +615,30 @@ void mlci_tracking_close(struct mlci_tracking *t)
 		return;
 	if (t->ops)
 		t->ops->close(t);
+	free(t->artifact_run_id);
+	free(t->artifact_uri);
 	free(t->uri);
 	free(t);
+}
+
+static double deadline;
+
+void mlci_tracking_set_deadline(double d)
+{
+	deadline = d;
+}
+
+double mlci_tracking_deadline(void)
+{
+	return deadline;
+}
+
+char *mlci_tracking_run_url(struct mlci_tracking *t, const char *experiment_id,
+			    const char *run_id)
+{
+	if (!t->ops->run_url || !experiment_id || !run_id)
+		return NULL;
+	return t->ops->run_url(t, experiment_id, run_id);
 }
 
 /* --- The checked operations --------------------------------------------- */
@@ -828,16 +854,63 @@ static int copy_tree(const char *src, const char *dst)
 	return ret;
 }
 
+/* Send the file or tree src as path (and below) through the store. */
+static int put_tree(struct mlci_tracking *t, const char *dir_uri,
+		    const char *src, const char *path)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+	int ret = 0;
+
+	if (stat(src, &st))
+		return mlci_error_errno(MLCI_EXIT_INPUT, "cannot open '%s'",
+					src);
+	if (S_ISREG(st.st_mode))
+		return t->ops->artifact_put(t, dir_uri, path, src);
+	if (!S_ISDIR(st.st_mode))
+		return mlci_error(MLCI_EXIT_INPUT,
+				  "'%s' is neither a file nor a directory", src);
+	if (!(d = opendir(src)))
+		return mlci_error_errno(MLCI_EXIT_INPUT, "cannot open '%s'",
+					src);
+	while (!ret && (de = readdir(d))) {
+		char *s, *p;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		s = xstrfmt("%s/%s", src, de->d_name);
+		p = xstrfmt("%s/%s", path, de->d_name);
+		ret = put_tree(t, dir_uri, s, p);
+		free(s);
+		free(p);
+	}
+	closedir(d);
+	return ret;
+}
+
 int mlci_tracking_log_artifact(struct mlci_tracking *t, const char *run_id,
 			       const char *local_path, const char *subdir)
 {
-	struct mlci_tracking_run run;
 	struct strbuf dst = STRBUF_INIT;
 	char *dir = NULL, *norm = NULL, *base, *copy;
+	const char *uri;
 	int ret;
 
-	if ((ret = mlci_tracking_run_get(t, run_id, &run)))
-		return ret;
+	/* One lookup for all of a run's artifacts: each is a request on REST. */
+	if (!t->artifact_run_id || strcmp(t->artifact_run_id, run_id)) {
+		struct mlci_tracking_run run;
+
+		if ((ret = mlci_tracking_run_get(t, run_id, &run)))
+			return ret;
+		free(t->artifact_run_id);
+		free(t->artifact_uri);
+		t->artifact_run_id = xstrdup(run_id);
+		t->artifact_uri = run.artifact_uri ? xstrdup(run.artifact_uri)
+			: NULL;
+		mlci_tracking_run_release(&run);
+	}
+	uri = t->artifact_uri;
 	if (subdir && *subdir) {
 		norm = mlci_tracking_normpath(subdir);
 		if (norm[0] == '/' || !strncmp(norm, "..", 2)) {
@@ -847,31 +920,63 @@ int mlci_tracking_log_artifact(struct mlci_tracking *t, const char *run_id,
 			goto out;
 		}
 	}
-	dir = mlci_tracking_uri_to_path(run.artifact_uri);
-	if (!dir) {
-		ret = mlci_error(MLCI_EXIT_INPUT,
-				 "artifact URI '%s' of run %s is not a local file URI",
-				 run.artifact_uri, run_id);
-		goto out;
-	}
-	strbuf_addstr(&dst, dir);
-	if (norm && strcmp(norm, "."))
-		strbuf_addf(&dst, "/%s", norm);
-	if ((ret = mlci_tracking_mkdirs(dst.buf)))
-		goto out;
 	copy = xstrdup(local_path);
 	while (strlen(copy) > 1 && copy[strlen(copy) - 1] == '/')
 		copy[strlen(copy) - 1] = '\0';
 	base = strrchr(copy, '/');
 	base = base ? base + 1 : copy;
-	strbuf_addf(&dst, "/%s", base);
-	ret = copy_tree(local_path, dst.buf);
+	dir = uri ? mlci_tracking_uri_to_path(uri) : NULL;
+	if (!dir && uri && t->ops->artifact_put) {
+		if (norm && strcmp(norm, "."))
+			strbuf_addf(&dst, "%s/", norm);
+		strbuf_addstr(&dst, base);
+		ret = put_tree(t, uri, local_path, dst.buf);
+	} else if (!dir) {
+		ret = mlci_error(MLCI_EXIT_INPUT,
+				 "artifact URI '%s' of run %s is not a local file URI",
+				 uri ? uri : "", run_id);
+	} else {
+		strbuf_addstr(&dst, dir);
+		if (norm && strcmp(norm, "."))
+			strbuf_addf(&dst, "/%s", norm);
+		if (!(ret = mlci_tracking_mkdirs(dst.buf))) {
+			strbuf_addf(&dst, "/%s", base);
+			ret = copy_tree(local_path, dst.buf);
+		}
+	}
 	free(copy);
 out:
 	free(dir);
 	free(norm);
 	strbuf_release(&dst);
-	mlci_tracking_run_release(&run);
+	return ret;
+}
+
+int mlci_tracking_artifact_download(struct mlci_tracking *t,
+				    const char *dir_uri, const char *path,
+				    const char *dest)
+{
+	char *dir = mlci_tracking_uri_to_path(dir_uri), *norm, *src;
+	int ret;
+
+	norm = mlci_tracking_normpath(path);
+	if (norm[0] == '/' || !strncmp(norm, "..", 2) || !strcmp(norm, ".")) {
+		ret = mlci_error(MLCI_EXIT_INPUT,
+				 "artifact path '%s' leaves the artifact directory",
+				 path);
+	} else if (dir) {
+		src = xstrfmt("%s/%s", dir, norm);
+		ret = copy_file(src, dest);
+		free(src);
+	} else if (t->ops->artifact_get) {
+		ret = t->ops->artifact_get(t, dir_uri, norm, dest);
+	} else {
+		ret = mlci_error(MLCI_EXIT_INPUT,
+				 "artifact URI '%s' is not a local file URI",
+				 dir_uri);
+	}
+	free(norm);
+	free(dir);
 	return ret;
 }
 
@@ -937,6 +1042,33 @@ int mlci_tracking_version_set_tag(struct mlci_tracking *t, const char *name,
 				MLCI_TRACKING_MAX_TAG_VALUE, value)))
 		return ret;
 	return t->ops->version_set_tag(t, name, version, key, value);
+}
+
+int mlci_tracking_version_set_stage(struct mlci_tracking *t, const char *name,
+				    const char *version, const char *stage,
+				    int archive_existing)
+{
+	static const char *const stages[] = {
+		"None", "Staging", "Production", "Archived"
+	};
+	size_t i;
+	int ret;
+
+	if ((ret = check_model_name(name)) || (ret = check_version(version)))
+		return ret;
+	for (i = 0; i < sizeof(stages) / sizeof(*stages); i++)
+		if (stage && !strcasecmp(stage, stages[i]))
+			break;
+	if (i == sizeof(stages) / sizeof(*stages))
+		return mlci_error(MLCI_EXIT_INPUT,
+				  "Invalid Model Version stage: %s. Value must be one of None, Staging, Production, Archived.",
+				  stage ? stage : "");
+	if (!t->ops->version_set_stage)
+		return mlci_error(MLCI_EXIT_INPUT,
+				  "the %s store keeps no stages (MLflow deprecated them in 2.9): use an alias",
+				  t->ops->name);
+	return t->ops->version_set_stage(t, name, version, stages[i],
+					 archive_existing);
 }
 
 int mlci_tracking_versions_list(struct mlci_tracking *t, const char *name,

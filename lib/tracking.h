@@ -124,7 +124,7 @@ struct mlci_tracking;
  * the mlci_tracking_* wrappers below, which are what callers use.
  */
 struct mlci_tracking_ops {
-	const char *name;	/* "sqlite", "file" */
+	const char *name;	/* "sqlite", "file", "rest" */
 	void (*close)(struct mlci_tracking *t);
 	int (*experiment_get_or_create)(struct mlci_tracking *t,
 					const char *name,
@@ -165,6 +165,21 @@ struct mlci_tracking_ops {
 			 const char *alias, char **version);
 	int (*alias_delete)(struct mlci_tracking *t, const char *name,
 			    const char *alias);
+	/* The rest may be NULL: see the wrappers for what that means. */
+	int (*version_set_stage)(struct mlci_tracking *t, const char *name,
+				 const char *version, const char *stage,
+				 int archive_existing);
+	char *(*run_url)(struct mlci_tracking *t, const char *experiment_id,
+			 const char *run_id);
+	/*
+	 * Write local_file as path below the artifact directory dir_uri, or
+	 * read path below it into dest (atomically), for URIs that are not
+	 * file: ones.
+	 */
+	int (*artifact_put)(struct mlci_tracking *t, const char *dir_uri,
+			    const char *path, const char *local_file);
+	int (*artifact_get)(struct mlci_tracking *t, const char *dir_uri,
+			    const char *path, const char *dest);
 };
 
 /* An open store: the backend and its state (which the backend allocates). */
@@ -172,13 +187,15 @@ struct mlci_tracking {
 	const struct mlci_tracking_ops *ops;
 	char *uri;	/* as given */
 	void *priv;	/* the backend's */
+	/* The artifact URI of the run artifacts were last logged to. */
+	char *artifact_run_id, *artifact_uri;
 };
 
 /*
  * Open the store named by uri:
  *   sqlite:///rel/path.db, sqlite:////abs/path.db  MLflow's SQL schema
  *   file:/abs, file:///abs, file:rel, or a bare path  MLflow's mlruns/ layout
- *   http://, https://  refused for now ("not implemented yet")
+ *   http://, https://  an MLflow tracking server's REST API
  * artifact_root (SQLite only; NULL: "./mlruns", as MLflow) is where
  * experiments' artifacts go, resolved against the current directory into
  * an absolute file:// URI. A new or empty SQLite file gets MLflow 2.12's
@@ -191,6 +208,20 @@ int mlci_tracking_open(struct mlci_tracking **out, const char *uri,
 
 /* Close and free t (NULL is fine). */
 void mlci_tracking_close(struct mlci_tracking *t);
+
+/*
+ * One deadline for everything the process sends to a tracking server, on
+ * mlci_monotonic() (0: none; the default), taken by stores opened after.
+ */
+void mlci_tracking_set_deadline(double deadline);
+double mlci_tracking_deadline(void);
+
+/*
+ * The run's page in the server's web UI, a new string; NULL for stores
+ * without one (SQLite, file).
+ */
+char *mlci_tracking_run_url(struct mlci_tracking *t, const char *experiment_id,
+			    const char *run_id);
 
 /*
  * The experiment called name, created (artifact location
@@ -267,11 +298,21 @@ void mlci_tracking_metrics_free(struct mlci_tracking_metric *m, size_t n);
 /*
  * Copy the regular file (or the directory tree) at local_path into the
  * run's artifact directory, under subdir (NULL or "" for the top), keeping
- * its base name. Each file is written atomically. Only file:// artifact
- * URIs are handled; others are -MLCI_EXIT_INPUT.
+ * its base name. Each file is written atomically: into a file:// artifact
+ * URI directly, into others through the store (an MLflow server's
+ * mlflow-artifacts: proxy); any other URI is -MLCI_EXIT_INPUT.
  */
 int mlci_tracking_log_artifact(struct mlci_tracking *t, const char *run_id,
 			       const char *local_path, const char *subdir);
+
+/*
+ * Download the file path (relative, no "..") below the artifact directory
+ * dir_uri (a run's artifact URI, or a model version's source) into dest,
+ * atomically, as mlci_tracking_log_artifact() would have written it.
+ */
+int mlci_tracking_artifact_download(struct mlci_tracking *t,
+				    const char *dir_uri, const char *path,
+				    const char *dest);
 
 /* The registered model name, created when missing; *created says which. */
 int mlci_tracking_model_get_or_create(struct mlci_tracking *t,
@@ -293,6 +334,17 @@ int mlci_tracking_version_create(struct mlci_tracking *t, const char *name,
 int mlci_tracking_version_get(struct mlci_tracking *t, const char *name,
 			      const char *version,
 			      struct mlci_tracking_version *out);
+
+/*
+ * Move a version to stage (None, Staging, Production or Archived, any
+ * case), and with archive_existing the other versions in that stage to
+ * Archived: MLflow's deprecated stages, for servers older than aliases.
+ * Stores without stages (SQLite and file here: use aliases) are
+ * -MLCI_EXIT_INPUT.
+ */
+int mlci_tracking_version_set_stage(struct mlci_tracking *t, const char *name,
+				    const char *version, const char *stage,
+				    int archive_existing);
 
 /* Set (or replace) a tag on a version, checked as MLflow does. */
 int mlci_tracking_version_set_tag(struct mlci_tracking *t, const char *name,

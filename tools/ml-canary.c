@@ -15,6 +15,7 @@
 #include "parse-options.h"
 #include "prometheus.h"
 #include "record.h"
+#include "register.h"
 #include "strbuf.h"
 #include "tool.h"
 #include "tracking.h"
@@ -84,17 +85,6 @@ static int judge_metric(const struct mlci_canary_config *c,
 	mlci_prometheus_samples_release(&sc);
 	mlci_prometheus_samples_release(&sb);
 	return ret;
-}
-
-static const char *tracking_uri(const char *opt)
-{
-	const char *env = getenv("MLFLOW_TRACKING_URI");
-
-	if (opt && *opt)
-		return opt;
-	if (env && *env)
-		return env;
-	return "sqlite:///mlflow.db";
 }
 
 /*
@@ -384,7 +374,7 @@ int cmd_main(int argc, char **argv)
 		}
 		section = judge_section(&c, results, &st, &d);
 	}
-	ret = act(&c, tracking_uri(uri_opt), d, section);
+	ret = act(&c, mlci_register_tracking_uri(uri_opt), d, section);
 	if (ret)
 		goto out;
 	report(section, &c);

@@ -14,6 +14,7 @@
 #include "gate-stats.h"
 #include "gate.h"
 #include "gha.h"
+#include "http.h"
 #include "github.h"
 #include "json.h"
 #include "parse-options.h"
@@ -455,12 +456,16 @@ int cmd_main(int argc, char **argv)
 			goto out;
 		if (ret == MLCI_REGISTER_NOT_FOUND) {
 			/* The very first production model has no baseline yet. */
+			char *shown = mlci_http_redact_url(
+				mlci_register_tracking_uri(tracking_uri));
+
 			no_baseline = 1;
 			note = xstrfmt(require_baseline ?
 				       "the baseline '%s' does not exist in %s, and --require-baseline was given" :
 				       "the baseline '%s' does not exist yet in %s: rules against it are skipped (the first model passes; --require-baseline fails instead)",
-				       baseline_path, mlci_register_tracking_uri(tracking_uri));
+				       baseline_path, shown);
 			mlci_warning("%s", note);
+			free(shown);
 		} else {
 			fetched_ok = 1;
 			baseline = fetched.metrics;

@@ -9,6 +9,7 @@
 #include "gha.h"
 #include "json.h"
 #include "markdown.h"
+#include "now.h"
 #include "parse-options.h"
 #include "record.h"
 #include "strbuf.h"
@@ -119,6 +120,8 @@ int cmd_main(int argc, char **argv)
 {
 	const char *input = NULL, *set_alias = NULL, *tag = NULL, *get = NULL;
 	const char *out_dir = NULL, *version = NULL, *spool = NULL, *replay = NULL;
+	const char *deadline = NULL;
+	double seconds;
 	int pretty = 0, list = 0;
 	struct mlci_register_options o = { 0 };
 	struct mlci_option options[] = {
@@ -136,12 +139,16 @@ int cmd_main(int argc, char **argv)
 			   "the registered model's literal name"),
 		OPT_STRING('a', "alias", &o.alias, "alias",
 			   "point <alias> at the new version (candidate, champion)"),
+		OPT_STRING(0, "stage", &o.stage, "stage",
+			   "also move the new version to <stage> (Staging, Production), archiving the one before: for servers without aliases"),
 		OPT_STRING(0, "run-name", &o.run_name, "name",
 			   "the run's name (default: <model type>-<short sha>)"),
 		OPT_STRING(0, "idempotency-key", &o.idempotency_key, "key",
 			   "take the run tagged with <key> again instead of starting another"),
 		OPT_FLAG('n', "dry-run", &o.dry_run, "say what would change, change nothing"),
 		OPT_FLAG(0, "force", &o.force, "log the run even when an upstream verdict failed"),
+		OPT_STRING(0, "deadline", &deadline, "seconds",
+			   "give up on the tracking server after <seconds> in all (exit 5)"),
 		OPT_STRING(0, "spool", &spool, "dir",
 			   "when the tracking server is unreachable, log into <dir> for --replay"),
 		OPT_STRING('i', "input", &input, "file",
@@ -185,6 +192,15 @@ int cmd_main(int argc, char **argv)
 			   "no model: give --model or --model-name");
 		mlci_usage_error(options, register_usage);
 		return MLCI_EXIT_USAGE;
+	}
+	if (deadline) {
+		if (mlci_parse_double(deadline, &seconds) || !(seconds > 0)) {
+			mlci_error(MLCI_EXIT_USAGE,
+				   "--deadline '%s': expected a number of seconds above 0",
+				   deadline);
+			return MLCI_EXIT_USAGE;
+		}
+		mlci_tracking_set_deadline(mlci_monotonic() + seconds);
 	}
 	if ((ret = mlci_tool_read_record(input, &rec)))
 		goto out;

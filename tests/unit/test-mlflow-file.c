@@ -164,7 +164,8 @@ int main(void)
 	setenv("MLCI_NOW", "1700000000", 1);
 	setenv("MLCI_SEED", "7", 1);
 	root = xstrfmt("%s/mlruns", dir);
-	scenario_log_and_register(root, dir, &run_id, &exp_id);
+	scenario_log_and_register(root, dir, &run_id, &exp_id,
+				  &scenario_local);
 	CHECK(exp_id && strlen(exp_id) == 18 &&
 	      strspn(exp_id, "0123456789") == 18,
 	      "an 18-digit experiment id, as MLflow's file store makes");

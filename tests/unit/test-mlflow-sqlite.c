@@ -133,7 +133,8 @@ int main(void)
 	setenv("MLCI_SEED", "7", 1);
 	db = xstrfmt("%s/mlflow.db", dir);
 	uri = xstrfmt("sqlite:///%s", db);
-	scenario_log_and_register(uri, dir, &run_id, &exp_id);
+	scenario_log_and_register(uri, dir, &run_id, &exp_id,
+				  &scenario_local);
 	CHECK_STR(exp_id, "1", "the first experiment gets id 1, as in MLflow");
 	cmd = xstrfmt("test -f '%s/mlruns/%s/%s/artifacts/model/model.bin'",
 		      dir, exp_id ? exp_id : "", run_id ? run_id : "");
