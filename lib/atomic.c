@@ -180,3 +180,16 @@ int mlci_atomic_write_file(const char *path, const void *data, size_t len)
 	}
 	return mlci_atomic_commit(&a);
 }
+
+char *mlci_temp_dir(const char *prefix)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *dir = xstrfmt("%s/%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", prefix);
+
+	if (!mkdtemp(dir)) {
+		mlci_error_errno(MLCI_EXIT_SYSTEM, "cannot create '%s'", dir);
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}

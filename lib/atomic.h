@@ -55,4 +55,10 @@ void mlci_atomic_abort(struct mlci_atomic *a);
  */
 int mlci_atomic_write_file(const char *path, const void *data, size_t len);
 
+/*
+ * A new, empty directory $TMPDIR/<prefix>-XXXXXX (/tmp without TMPDIR),
+ * its path a new string; NULL after a message when it cannot be made.
+ */
+char *mlci_temp_dir(const char *prefix);
+
 #endif

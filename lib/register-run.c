@@ -249,20 +249,6 @@ static int copy_into(const char *src, const char *dir, const char *name)
 	return ret;
 }
 
-/* A scratch directory, removed by remove_tree(). */
-static char *scratch_dir(void)
-{
-	const char *tmp = getenv("TMPDIR");
-	char *dir = xstrfmt("%s/ml-register-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-
-	if (!mkdtemp(dir)) {
-		mlci_error_errno(MLCI_EXIT_SYSTEM, "cannot create '%s'", dir);
-		free(dir);
-		return NULL;
-	}
-	return dir;
-}
-
 static void remove_tree(const char *dir, const char *const *names)
 {
 	size_t i;
@@ -300,7 +286,7 @@ static int log_artifacts(struct mlci_tracking *t, const char *run_id,
 
 	if (!model)
 		return mlci_error(MLCI_EXIT_INPUT, "the record's train section has no model_path");
-	if (!(scratch = scratch_dir()))
+	if (!(scratch = mlci_temp_dir("ml-register")))
 		return -MLCI_EXIT_SYSTEM;
 	mdir = xstrfmt("%s/" MLCI_MLMODEL_ARTIFACT_PATH, scratch);
 	if (mkdir(mdir, 0777)) {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "atomic.h"
 #include "json.h"
@@ -152,12 +153,14 @@ static int send_artifacts(struct mlci_tracking *t, const char *run_id,
 }
 
 /*
- * The replayed run's MLmodel names the spooled run: point its run_id line
- * at the new run (a local artifact store; others keep the copy as sent).
+ * The replayed run's MLmodel names the spooled run: send a copy whose
+ * run_id line names the new run over the one just sent (any store).
  */
-static int fix_mlmodel(const char *artifact_uri, const char *run_id)
+static int fix_mlmodel(struct mlci_tracking *dst, const char *spooled_uri,
+		       const char *run_id)
 {
-	char *dir = mlci_tracking_uri_to_path(artifact_uri), *path, *p;
+	char *dir = mlci_tracking_uri_to_path(spooled_uri), *path, *p;
+	char *tmp = NULL, *copy = NULL;
 	struct strbuf sb = STRBUF_INIT, out = STRBUF_INIT;
 	FILE *fp;
 	int ret = 0;
@@ -186,10 +189,21 @@ static int fix_mlmodel(const char *artifact_uri, const char *run_id)
 			strbuf_add(&out, p, len);
 		p += len;
 	}
-	ret = mlci_atomic_write_file(path, out.buf, out.len);
+	if (!(tmp = mlci_temp_dir("ml-register"))) {
+		ret = -MLCI_EXIT_SYSTEM;
+		goto out;
+	}
+	copy = xstrfmt("%s/MLmodel", tmp);
+	if (!(ret = mlci_atomic_write_file(copy, out.buf, out.len)))
+		ret = mlci_tracking_log_artifact(dst, run_id, copy,
+						 MLCI_MLMODEL_ARTIFACT_PATH);
+	unlink(copy);
+	rmdir(tmp);
 out:
+	free(tmp);
 	strbuf_release(&sb);
 	strbuf_release(&out);
+	free(copy);
 	free(path);
 	return ret;
 }
@@ -244,7 +258,7 @@ static int replay_one(struct mlci_tracking *src, struct mlci_tracking *dst,
 	}
 	free(tags);
 	if (ret || (ret = send_artifacts(dst, nr.run_id, r.artifact_uri)) ||
-	    (ret = fix_mlmodel(nr.artifact_uri, nr.run_id)) ||
+	    (ret = fix_mlmodel(dst, r.artifact_uri, nr.run_id)) ||
 	    (ret = mlci_tracking_run_update(dst, nr.run_id, MLCI_RUN_FINISHED,
 					    r.end_time)))
 		goto out;

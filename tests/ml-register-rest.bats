@@ -192,6 +192,7 @@ EOF
 	api GET "/api/2.0/mlflow/runs/get?run_id=$run" | grep -q '"status": "FINISHED"'
 	api GET "/api/2.0/mlflow/registered-models/alias?name=BankingModel-local&alias=candidate" | grep -q '"version": "1"'
 	api GET "/api/2.0/mlflow-artifacts/artifacts/1/$run/artifacts/model/model.json" | cmp - model/model.json
+	api GET "/api/2.0/mlflow-artifacts/artifacts/1/$run/artifacts/model/MLmodel" | grep -qx "run_id: $run"
 	# A manifest reset by hand is still one run and one version.
 	sed -i 's/"replayed_run_id": "[0-9a-f]*"/"replayed_run_id": null/' sp/spool.json
 	run_ml 0 ml-register --tracking-uri "$url" --replay sp </dev/null

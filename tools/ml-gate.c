@@ -8,6 +8,7 @@
 #include <ftw.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "common-main.h"
 #include "config.h"
 #include "gate-chart.h"
@@ -440,14 +441,8 @@ int cmd_main(int argc, char **argv)
 			     !strcmp(mlci_json_get_string(train, "task"), "regression");
 	}
 	if (baseline_path && !strncmp(baseline_path, "models:/", 8)) {
-		const char *dir = getenv("TMPDIR");
-
-		fetch_dir = xstrfmt("%s/ml-gate-fetch-XXXXXX", dir && *dir ? dir : "/tmp");
-		if (!mkdtemp(fetch_dir)) {
-			ret = mlci_error_errno(MLCI_EXIT_SYSTEM, "cannot create '%s'",
-					       fetch_dir);
-			free(fetch_dir);
-			fetch_dir = NULL;
+		if (!(fetch_dir = mlci_temp_dir("ml-gate-fetch"))) {
+			ret = -MLCI_EXIT_SYSTEM;
 			goto out;
 		}
 		ret = mlci_register_fetch(tracking_uri, baseline_path, fetch_dir,
