@@ -685,7 +685,15 @@ int mlci_tracking_run_start(struct mlci_tracking *t,
 	    (ret = check_length("Tag value", MLCI_TRACKING_MAX_TAG_VALUE,
 				spec->idempotency_key)))
 		return ret;
-	return t->ops->run_start(t, spec, out, created ? created : &dummy);
+	ret = t->ops->run_start(t, spec, out, created ? created : &dummy);
+	if (!ret && out->artifact_uri) {
+		/* What mlci_tracking_log_artifact() will want next. */
+		free(t->artifact_run_id);
+		free(t->artifact_uri);
+		t->artifact_run_id = xstrdup(out->run_id);
+		t->artifact_uri = xstrdup(out->artifact_uri);
+	}
+	return ret;
 }
 
 int mlci_tracking_run_find_by_tag(struct mlci_tracking *t,
