@@ -978,6 +978,7 @@ class Store:
         self.experiments = {}     # id -> dict
         self.next_experiment = 1
         self.runs = {}            # run_id -> dict
+        self.points = {}          # (run_id, key) -> set of stored points
         self.models = {}          # name -> dict
         self.artifacts = {}       # path -> bytes
         t = now_ms()
@@ -1322,8 +1323,13 @@ def ep_log_batch(srv, req):
                  "step": m["step"], "is_nan": is_nan}
         hist = r["history"].setdefault(m["key"], [])
         ident = (value, m["timestamp"], m["step"], is_nan)
-        if any((p["value"], p["timestamp"], p["step"], p["is_nan"]) == ident for p in hist):
+        stored = st.points.get((run_id, m["key"]))
+        if stored is None:
+            stored = {(p["value"], p["timestamp"], p["step"], p["is_nan"]) for p in hist}
+            st.points[(run_id, m["key"])] = stored
+        if ident in stored:
             continue
+        stored.add(ident)
         hist.append(point)
         cur = r["latest"].get(m["key"])
         if cur is None or (point["step"], point["timestamp"], point["value"]) > (
