@@ -3,8 +3,9 @@
 # The branch strategy walked through the reusable workflow itself
 # (.github/workflows/ml-pipeline.yml), run job by job by
 # tests/tools/run-workflow.py as a runner would, with the local actions and
-# the programs under test, against one SQLite store standing for the
-# tracking server that outlives the jobs.
+# the programs under test, against the loopback MLflow tracking server
+# (tests/servers/mlflow_server.py, which wants the bearer token the
+# workflow is given as its tracking-token secret) that outlives the jobs.
 
 load helpers
 
@@ -20,21 +21,23 @@ setup() {
 	mkdir repo && cd repo || return 1
 	cp -r "$TOP/examples/banking/data" "$TOP/examples/banking/schema.yaml" \
 		"$TOP/examples/banking/model.yaml" .
-	STORE=$BATS_TEST_TMPDIR/server/mlflow.db
-	mkdir -p "$(dirname "$STORE")"
+	"$PY" "$TOP/tests/servers/mlflow_server.py" --token walk-secret \
+		--port-file ../mlflow-port >/dev/null 2>../mlflow.err &
+	MLFLOW_PID=$!
 	# The pull-request comment goes to a loopback GitHub API.
 	"$PY" "$TOP/tests/servers/github_api.py" --port-file ../port --log ../requests.log \
 		>/dev/null 2>../server.err &
 	GITHUB_PID=$!
 	local i
-	for i in $(seq 100); do [ -s ../port ] && break; sleep 0.05; done
+	for i in $(seq 100); do [ -s ../port ] && [ -s ../mlflow-port ] && break; sleep 0.05; done
+	TRACKING=http://127.0.0.1:$(cat ../mlflow-port)
 	export RUNNER_GITHUB_TOKEN=ghs_test_token GITHUB_API_URL=http://127.0.0.1:$(cat ../port) GITHUB_REPOSITORY=acme/bank \
 		GITHUB_SERVER_URL=https://github.com GITHUB_RUN_ID=42 GITHUB_JOB=pipeline
 }
 
 teardown() {
-	kill "$GITHUB_PID" 2>/dev/null || true
-	wait "$GITHUB_PID" 2>/dev/null || true
+	kill "$GITHUB_PID" "$MLFLOW_PID" 2>/dev/null || true
+	wait "$GITHUB_PID" "$MLFLOW_PID" 2>/dev/null || true
 }
 
 push_to() {
@@ -54,12 +57,23 @@ merge_pull_request_from() {
 # pipeline GATE_RULES [TRACKING_URI]: run ml-pipeline.yml's job; $output its JSON.
 pipeline() {
 	local inputs
-	inputs=$("$PY" -c 'import json,sys; print(json.dumps({"data": "data/credit_data.csv", "schema": "schema.yaml", "config": "model.yaml", "experiment": "Banking", "model": "BankingModel", "gate-rules": sys.argv[1], "tracking-uri": sys.argv[2]}))' "$1" "${2-sqlite:///$STORE}")
+	inputs=$("$PY" -c 'import json,sys; print(json.dumps({"data": "data/credit_data.csv", "schema": "schema.yaml", "config": "model.yaml", "experiment": "Banking", "model": "BankingModel", "gate-rules": sys.argv[1], "tracking-uri": sys.argv[2]}))' "$1" "${2-$TRACKING}")
 	run --separate-stderr "$PY" "$TOP/tests/tools/run-workflow.py" "$PIPELINE" pipeline "$inputs" '{"tracking-token": "walk-secret"}'
 }
 
-sql() {
-	sqlite3 "$STORE" "$1"
+# What the tracking server holds, read through its test view (no token).
+# alias MODEL ALIAS: the version it points at, empty when none.
+alias_of() {
+	curl -s "$TRACKING/__state" | "$PY" -c '
+import json, sys
+for m in json.load(sys.stdin)["registered_models"]:
+    if m["name"] == sys.argv[1]:
+        print(m["aliases"].get(sys.argv[2], ""))' "$1" "$2"
+}
+
+# state EXPRESSION: a Python expression over s, the server's whole state.
+state() {
+	curl -s "$TRACKING/__state" | "$PY" -c 'import json, sys; s = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
 }
 
 @test "a push to feature/x lands in Banking-feature-x with a candidate version" {
@@ -70,9 +84,9 @@ sql() {
 	assert_json steps.register.outputs.experiment_name '"Banking-feature-x"'
 	assert_json steps.register.outputs.model_name '"BankingModel-feature-x"'
 	assert_json steps.champion.outcome '"skipped"'
-	[ "$(sql "select name from experiments where name like 'Banking-%'")" = Banking-feature-x ]
-	[ "$(sql "select alias || ' ' || version from registered_model_aliases where name = 'BankingModel-feature-x'")" = "candidate 1" ]
-	[ "$(sql "select count(*) from registered_model_aliases where alias = 'champion'")" = 0 ]
+	[ "$(state '[e["name"] for e in s["experiments"] if e["name"].startswith("Banking-")]')" = "['Banking-feature-x']" ]
+	[ "$(alias_of BankingModel-feature-x candidate)" = 1 ]
+	[ "$(state 'sum("champion" in m["aliases"] for m in s["registered_models"])')" = 0 ]
 	[[ $stderr != *walk-secret* ]] || [[ $(printf '%s\n' "$stderr" | grep -c walk-secret) -eq $(printf '%s\n' "$stderr" | grep -c 'add-mask::walk-secret') ]]
 }
 
@@ -85,7 +99,7 @@ sql() {
 	assert_json steps.register.outputs.model_name '"BankingModel-main"'
 	assert_json steps.gate.outputs.ok '"true"'
 	assert_json steps.champion.outcome '"success"'
-	[ "$(sql "select version from registered_model_aliases where name = 'BankingModel-main' and alias = 'champion'")" = 1 ]
+	[ "$(alias_of BankingModel-main champion)" = 1 ]
 	grep -q "\"method\": \"POST\"" ../requests.log
 	# A second merged pull request: gated against champion version 1.
 	merge_pull_request_from model/z
@@ -93,7 +107,7 @@ sql() {
 	pipeline 'accuracy >= baseline - 0.05'
 	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
 	[[ $stderr == *"models:/BankingModel-main@champion"* ]]
-	[ "$(sql "select version from registered_model_aliases where name = 'BankingModel-main' and alias = 'champion'")" = 2 ]
+	[ "$(alias_of BankingModel-main champion)" = 2 ]
 }
 
 @test "a gate failure stops the production pipeline before the alias: the version is registered, champion does not move" {
@@ -106,8 +120,8 @@ sql() {
 	[ "$status" -ne 0 ]
 	assert_json steps.gate.outputs.ok '"false"'
 	assert_json steps.champion.outcome '"skipped"'
-	[ "$(sql "select count(*) from model_versions where name = 'BankingModel-main'")" = 2 ]
-	[ "$(sql "select version from registered_model_aliases where name = 'BankingModel-main' and alias = 'champion'")" = 1 ]
+	[ "$(state '[len(m["versions"]) for m in s["registered_models"] if m["name"] == "BankingModel-main"]')" = "[2]" ]
+	[ "$(alias_of BankingModel-main champion)" = 1 ]
 }
 
 @test "production without a tracking server fails with the reason, before anything runs" {
@@ -117,7 +131,7 @@ sql() {
 	[[ $stderr == *"production needs a tracking server"* ]]
 	assert_json steps.mode.outcome '"failure"'
 	assert_json steps.validate.outcome '"skipped"'
-	[ ! -e "$STORE" ]
+	[ "$(curl -s "$TRACKING/__requests" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["total"])')" = 0 ]
 }
 
 @test "the local runner refuses syntax it does not know instead of skipping it" {
