@@ -164,6 +164,7 @@ FUZZ_TARGETS += canary-config
 FUZZ_TARGETS += config
 FUZZ_TARGETS += csv
 FUZZ_TARGETS += metadata
+FUZZ_TARGETS += mlflow-answer
 FUZZ_TARGETS += pep440
 FUZZ_TARGETS += prometheus
 FUZZ_TARGETS += record

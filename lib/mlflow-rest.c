@@ -1411,6 +1411,39 @@ static int rest_artifact_get(struct mlci_tracking *t, const char *dir_uri,
 	return ret;
 }
 
+/* --- Answers on their own (tests, fuzzing) ----------------------------- */
+
+int mlci_mlflow_rest_parse_run(const char *text, size_t len,
+			       struct mlci_tracking_run *out)
+{
+	static char shown[] = "(answer)";
+	struct rest s = { .shown = shown };
+	cJSON *ans = cJSON_ParseWithLength(text, len);
+	const cJSON *run = mlci_json_get_object(ans, "run");
+	int ret = -1, q = mlci_set_quiet(1);
+
+	if (run && !run_from(&s, run, out))
+		ret = 0;
+	mlci_set_quiet(q);
+	cJSON_Delete(ans);
+	return ret;
+}
+
+int mlci_mlflow_rest_parse_version(const char *text, size_t len,
+				   struct mlci_tracking_version *out)
+{
+	cJSON *ans = cJSON_ParseWithLength(text, len);
+	const cJSON *mv = mlci_json_get_object(ans, "model_version");
+	int ret = -1;
+
+	if (mv) {
+		version_from(mv, out);
+		ret = out->version ? 0 : -1;
+	}
+	cJSON_Delete(ans);
+	return ret;
+}
+
 /* --- Opening ------------------------------------------------------------ */
 
 static void rest_close(struct mlci_tracking *t)

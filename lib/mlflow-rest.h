@@ -3,6 +3,8 @@
 #ifndef MLCI_MLFLOW_REST_H
 #define MLCI_MLFLOW_REST_H
 
+#include <stddef.h>
+
 struct mlci_http_opts;
 struct mlci_tracking;
 
@@ -43,5 +45,18 @@ int mlci_mlflow_rest_http_opts(struct mlci_http_opts *o);
  * Returns 0 or -MLCI_EXIT_INPUT.
  */
 int mlci_mlflow_rest_open(struct mlci_tracking *t, const char *base_uri);
+
+/*
+ * The run of a runs/get answer, and the model version of a
+ * model-versions/get answer, from its JSON text (for tests and fuzzing):
+ * 0 with *out filled (released first), or -1 when the text is not JSON or
+ * holds no run or version with an id. out must be initialised.
+ */
+struct mlci_tracking_run;
+struct mlci_tracking_version;
+int mlci_mlflow_rest_parse_run(const char *text, size_t len,
+			       struct mlci_tracking_run *out);
+int mlci_mlflow_rest_parse_version(const char *text, size_t len,
+				   struct mlci_tracking_version *out);
 
 #endif
