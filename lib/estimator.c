@@ -797,6 +797,8 @@ int mlci_estimator_predict(const struct mlci_estimator *e, const double *X,
 
 	if (!e->fitted)
 		return mlci_error(MLCI_EXIT_BUG, "predict with a model not fitted");
+	if (scores && e->k && e->fam->predict_both)
+		return e->fam->predict_both(e->model, X, n, pred, scores);
 	if ((ret = e->fam->predict(e->model, X, n, pred)))
 		return ret;
 	if (scores && e->k)

@@ -148,6 +148,12 @@ struct mlci_family {
 	 */
 	int (*predict_scores)(const void *model, const double *X, size_t n,
 			      double *out);
+	/*
+	 * Optional: predictions and a classifier's scores in one pass over
+	 * the model, the same as predict() then predict_scores().
+	 */
+	int (*predict_both)(const void *model, const double *X, size_t n,
+			    double *pred, double *scores);
 	/* Optional: the kind of scores of this model, when it varies. */
 	enum mlci_scores_kind (*scores_kind)(const void *model);
 	/*

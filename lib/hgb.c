@@ -1100,6 +1100,25 @@ static double tree_value(const struct mlci_hgb_node *t, const double *x)
 	return t[i].value;
 }
 
+/*
+ * The value of the tree just grown for a row given as bins (d per row):
+ * the same leaf as tree_value() on the row's numbers, since a value is
+ * at most threshold b exactly when its bin is at most b.
+ */
+static double tree_value_binned(const struct fit *f, const uint8_t *row)
+{
+	const struct gnode *nd = f->nodes;
+
+	while (!nd->leaf) {
+		unsigned b = row[nd->split.feature];
+		int left = b == f->missing_bin ? nd->split.missing_left
+			: b <= nd->split.bin;
+
+		nd = f->nodes + (left ? nd->left : nd->right);
+	}
+	return nd->value * f->p->learning_rate;
+}
+
 static void baseline(const double *y, const double *w, size_t n, size_t k,
 		     size_t nclasses, double *out)
 {
@@ -1228,6 +1247,7 @@ int mlci_hgb_fit(struct mlci_hgb_model *m, const struct mlci_hgb_params *p,
 	size_t k = nclasses > 2 ? nclasses : 1, *bin_rows = NULL, nt;
 	double *ytr = NULL, *wtr = NULL, *yva = NULL, *wva = NULL;
 	double *rawva = NULL, sw = 0;
+	uint8_t *Xbv = NULL;		/* the validation rows' bins, row-major */
 	int es, ret = 0;
 	int32_t *yc = NULL;
 
@@ -1375,6 +1395,12 @@ int mlci_hgb_fit(struct mlci_hgb_model *m, const struct mlci_hgb_params *p,
 			for (c = 0; c < k; c++)
 				rawva[i * k + c] = m->baseline[c];
 		}
+		Xbv = xmalloc(nval * d);
+		for (i = 0; i < nval; i++)
+			for (j = 0; j < d; j++)
+				Xbv[i * d + j] = bin_of(f.thr[j], f.nthr[j],
+							X[va[i] * d + j],
+							f.missing_bin);
 		m->val_loss = xmalloc((p->max_iter + 1) * sizeof(double));
 		m->val_loss[0] = mean_loss(rawva, yva, wva, nval, k, nclasses > 0);
 	}
@@ -1397,9 +1423,8 @@ int mlci_hgb_fit(struct mlci_hgb_model *m, const struct mlci_hgb_params *p,
 			m->tree_start[t + 1] = m->n_nodes;
 			if (es)
 				for (i = 0; i < nval; i++)
-					rawva[i * k + c] += tree_value(
-						m->nodes + before,
-						X + va[i] * d);
+					rawva[i * k + c] += tree_value_binned(
+						&f, Xbv + i * d);
 		}
 		m->n_iter = it + 1;
 		if (es) {
@@ -1442,6 +1467,7 @@ out:
 	free(yva);
 	free(wva);
 	free(rawva);
+	free(Xbv);
 	free(bin_rows);
 	if (ret)
 		mlci_hgb_model_release(m);
@@ -1508,10 +1534,23 @@ void mlci_hgb_predict_proba(const struct mlci_hgb_model *m, const double *X,
 	free(raw);
 }
 
+/* The class of highest probability per row (the first on a tie). */
+static void argmax_rows(const double *pr, size_t n, size_t nc, double *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t best = 0;
+
+		for (size_t c = 1; c < nc; c++)
+			if (pr[i * nc + c] > pr[i * nc + best])
+				best = c;
+		out[i] = (double)best;
+	}
+}
+
 void mlci_hgb_predict(const struct mlci_hgb_model *m, const double *X,
 		      size_t n, double *out)
 {
-	size_t i, c, nc = m->n_classes;
+	size_t nc = m->n_classes;
 	double *pr;
 
 	if (!nc) {
@@ -1520,14 +1559,7 @@ void mlci_hgb_predict(const struct mlci_hgb_model *m, const double *X,
 	}
 	pr = xmalloc(n * nc * sizeof(double));
 	mlci_hgb_predict_proba(m, X, n, pr);
-	for (i = 0; i < n; i++) {
-		size_t best = 0;
-
-		for (c = 1; c < nc; c++)
-			if (pr[i * nc + c] > pr[i * nc + best])
-				best = c;
-		out[i] = (double)best;
-	}
+	argmax_rows(pr, n, nc, out);
 	free(pr);
 }
 
@@ -1950,6 +1982,18 @@ int mlci_hgb_predict_adapter(const void *model, const double *X, size_t n,
 			     double *out)
 {
 	mlci_hgb_predict(model, X, n, out);
+	return 0;
+}
+
+int mlci_hgb_predict_both_adapter(const void *model, const double *X,
+				  size_t n, double *pred, double *scores)
+{
+	const struct mlci_hgb_model *m = model;
+
+	if (!m->n_classes)
+		return mlci_error(MLCI_EXIT_BUG, "gradient_boosting: scores of a regressor");
+	mlci_hgb_predict_proba(m, X, n, scores);
+	argmax_rows(scores, n, m->n_classes, pred);
 	return 0;
 }
 

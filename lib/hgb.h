@@ -171,6 +171,8 @@ int mlci_hgb_fit_adapter(void *model, const void *params,
 			 const struct mlci_fit_data *data);
 int mlci_hgb_predict_adapter(const void *model, const double *X, size_t n,
 			     double *out);
+int mlci_hgb_predict_both_adapter(const void *model, const double *X,
+				  size_t n, double *pred, double *scores);
 int mlci_hgb_scores_adapter(const void *model, const double *X, size_t n,
 			    double *out);
 enum mlci_scores_kind mlci_hgb_scores_kind(const void *model);
@@ -196,6 +198,7 @@ int mlci_hgb_importances(const void *model, double *out);
 	.fit = mlci_hgb_fit_adapter, \
 	.predict = mlci_hgb_predict_adapter, \
 	.predict_scores = mlci_hgb_scores_adapter, \
+	.predict_both = mlci_hgb_predict_both_adapter, \
 	.scores_kind = mlci_hgb_scores_kind, \
 	.to_json = mlci_hgb_to_json_adapter, \
 	.from_json = mlci_hgb_from_json_adapter, \
