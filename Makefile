@@ -265,7 +265,8 @@ deps:
 		apt-get install -y -qq --no-install-recommends $$missing; \
 	else echo "all build and test packages are installed"; fi
 	@# Debian's prometheus starts a service on :9090; the tests run their own.
-	@if command -v systemctl >/dev/null && systemctl is-enabled prometheus >/dev/null 2>&1; then \
+	@# Without a running systemd (a container) nothing was started.
+	@if [ -d /run/systemd/system ] && systemctl is-enabled prometheus >/dev/null 2>&1; then \
 		systemctl disable --now prometheus; fi
 
 install: $(BINS) $(MAN1) $(MAN7)
