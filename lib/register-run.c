@@ -450,6 +450,7 @@ int mlci_register_run(const struct mlci_register_options *opt,
 		goto done;
 	}
 	if ((ret = mlci_tracking_open(&t, uri, opt->artifact_root)) ||
+	    (opt->stage && (ret = mlci_tracking_check_stage(t, opt->stage))) ||
 	    (ret = mlci_tracking_experiment_get_or_create(t, exp_name, &e, &created)))
 		goto out;
 	spec.experiment_id = e.id;

@@ -1052,22 +1052,18 @@ int mlci_tracking_version_set_tag(struct mlci_tracking *t, const char *name,
 	return t->ops->version_set_tag(t, name, version, key, value);
 }
 
-int mlci_tracking_version_set_stage(struct mlci_tracking *t, const char *name,
-				    const char *version, const char *stage,
-				    int archive_existing)
-{
-	static const char *const stages[] = {
-		"None", "Staging", "Production", "Archived"
-	};
-	size_t i;
-	int ret;
+static const char *const stages[] = {
+	"None", "Staging", "Production", "Archived", NULL
+};
 
-	if ((ret = check_model_name(name)) || (ret = check_version(version)))
-		return ret;
-	for (i = 0; i < sizeof(stages) / sizeof(*stages); i++)
+int mlci_tracking_check_stage(struct mlci_tracking *t, const char *stage)
+{
+	size_t i;
+
+	for (i = 0; stages[i]; i++)
 		if (stage && !strcasecmp(stage, stages[i]))
 			break;
-	if (i == sizeof(stages) / sizeof(*stages))
+	if (!stages[i])
 		return mlci_error(MLCI_EXIT_INPUT,
 				  "Invalid Model Version stage: %s. Value must be one of None, Staging, Production, Archived.",
 				  stage ? stage : "");
@@ -1075,6 +1071,21 @@ int mlci_tracking_version_set_stage(struct mlci_tracking *t, const char *name,
 		return mlci_error(MLCI_EXIT_INPUT,
 				  "the %s store keeps no stages (MLflow deprecated them in 2.9): use an alias",
 				  t->ops->name);
+	return 0;
+}
+
+int mlci_tracking_version_set_stage(struct mlci_tracking *t, const char *name,
+				    const char *version, const char *stage,
+				    int archive_existing)
+{
+	size_t i;
+	int ret;
+
+	if ((ret = check_model_name(name)) || (ret = check_version(version)) ||
+	    (ret = mlci_tracking_check_stage(t, stage)))
+		return ret;
+	for (i = 0; strcasecmp(stage, stages[i]); i++)
+		;
 	return t->ops->version_set_stage(t, name, version, stages[i],
 					 archive_existing);
 }

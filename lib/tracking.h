@@ -346,6 +346,9 @@ int mlci_tracking_version_set_stage(struct mlci_tracking *t, const char *name,
 				    const char *version, const char *stage,
 				    int archive_existing);
 
+/* 0 when t keeps stages and stage is one of them, else -3 saying why. */
+int mlci_tracking_check_stage(struct mlci_tracking *t, const char *stage);
+
 /* Set (or replace) a tag on a version, checked as MLflow does. */
 int mlci_tracking_version_set_tag(struct mlci_tracking *t, const char *name,
 				  const char *version, const char *key,

@@ -277,6 +277,10 @@ EOF
 	# SQLite keeps no stages: the flag is refused there, with a reason.
 	run_ml 3 ml-register --tracking-uri sqlite:///local.db --experiment Banking --model B --stage Production -i trained.json
 	[[ $stderr == *"use an alias"* ]]
+	[ "$(sqlite3 local.db 'select count(*) from runs')" = 0 ]
+	run_ml 3 ml-register --experiment Banking --model B --stage Live -i trained.json
+	[[ $stderr == *"Invalid Model Version stage: Live"* ]]
+	[ "$(count "POST /api/2.0/mlflow/runs/create")" = 2 ]
 }
 
 @test "a param changed under the same key is refused by the server with MLflow's words: exit 3" {
