@@ -276,6 +276,58 @@ static int answer_missing(struct rest *s, const char *ep, const char *what)
 	return ret;
 }
 
+/* A REPEAT call whose answer is not needed; body is freed. */
+static int send_body(struct rest *s, const char *method, const char *ep,
+		     cJSON *body)
+{
+	cJSON *ans;
+	int ret = call(s, method, ep, body, REPEAT, NULL, &ans);
+
+	cJSON_Delete(ans);
+	cJSON_Delete(body);
+	return ret;
+}
+
+/*
+ * GET name with the query pairs (name, value, ..., NULL; a NULL value
+ * leaves its pair out) page after page, following next_page_token,
+ * handing every answer to take().
+ */
+static int get_pages(struct rest *s, const char *name,
+		     const char *const *query,
+		     int (*take)(struct rest *s, const cJSON *ans, void *ctx),
+		     void *ctx)
+{
+	char *token = NULL;
+	int ret = 0;
+
+	for (int pages = 0; !ret && pages < MAX_PAGES; pages++) {
+		struct strbuf ep = STRBUF_INIT;
+		const char *next;
+		cJSON *ans;
+
+		strbuf_addstr(&ep, name);
+		for (const char *const *q = query; *q; q += 2)
+			if (q[1])
+				add_query(&ep, q[0], q[1]);
+		if (token)
+			add_query(&ep, "page_token", token);
+		free(token);
+		token = NULL;
+		ret = call(s, "GET", ep.buf, NULL, REPEAT, NULL, &ans);
+		strbuf_release(&ep);
+		if (!ret && !(ret = take(s, ans, ctx))) {
+			next = mlci_json_get_string(ans, "next_page_token");
+			token = next && *next ? xstrdup(next) : NULL;
+		}
+		cJSON_Delete(ans);
+		if (!token)
+			break;
+	}
+	free(token);
+	return ret;
+}
+
 /*
  * Wait before try number n (0-based) of a creation that got no answer:
  * 0, or -MLCI_EXIT_REMOTE when the tries are used up or the deadline
@@ -647,17 +699,13 @@ static int rest_run_find_by_tag(struct mlci_tracking *t,
 static int rest_run_update(struct mlci_tracking *t, const char *run_id,
 			   const char *status, int64_t end_time)
 {
-	cJSON *body = cJSON_CreateObject(), *ans;
-	int ret;
+	cJSON *body = cJSON_CreateObject();
 
 	mlci_json_set_string(body, "run_id", run_id);
 	mlci_json_set_string(body, "status", status);
 	if (end_time >= 0)
 		mlci_json_set_number(body, "end_time", (double)end_time);
-	ret = call(REST(t), "POST", "runs/update", body, REPEAT, NULL, &ans);
-	cJSON_Delete(ans);
-	cJSON_Delete(body);
-	return ret;
+	return send_body(REST(t), "POST", "runs/update", body);
 }
 
 static cJSON *kvs_json(const struct mlci_tracking_kv *kv, size_t n)
@@ -826,37 +874,36 @@ static int history_cmp(const void *a, const void *b)
 	return 0;
 }
 
+/* Append a get-history page's points to the arrays in ctx. */
+struct points {
+	struct mlci_tracking_metric **out;
+	size_t *n;
+};
+
+static int take_points(struct rest *s, const cJSON *ans, void *ctx)
+{
+	struct points *p = ctx;
+
+	(void)s;
+	metrics_from(get_array(ans, "metrics"), p->out, p->n);
+	return 0;
+}
+
 static int rest_metric_history(struct mlci_tracking *t, const char *run_id,
 			       const char *key,
 			       struct mlci_tracking_metric **out, size_t *n)
 {
-	struct rest *s = REST(t);
-	char page[32], *token = NULL;
-	int ret = 0;
+	struct points p = { out, n };
+	const char *query[] = {
+		"run_id", run_id, "metric_key", key, "max_results", NULL, NULL
+	};
+	char page[32];
+	int ret;
 
 	snprintf(page, sizeof(page), "%d", PAGE_HISTORY);
-	for (int pages = 0; !ret && pages < MAX_PAGES; pages++) {
-		char *ep = endpoint("metrics/get-history", "run_id", run_id,
-				    "metric_key", key, "max_results", page,
-				    "page_token", token, NULL);
-		cJSON *ans;
-		const char *next;
-
-		ret = call(s, "GET", ep, NULL, REPEAT, NULL, &ans);
-		free(ep);
-		free(token);
-		token = NULL;
-		if (!ret) {
-			metrics_from(get_array(ans, "metrics"), out, n);
-			next = mlci_json_get_string(ans, "next_page_token");
-			token = next && *next ? xstrdup(next) : NULL;
-		}
-		cJSON_Delete(ans);
-		if (!token)
-			break;
-	}
-	free(token);
-	if (ret) {
+	query[5] = page;
+	if ((ret = get_pages(REST(t), "metrics/get-history", query,
+			     take_points, &p))) {
 		mlci_tracking_metrics_free(*out, *n);
 		*out = NULL;
 		*n = 0;
@@ -963,52 +1010,49 @@ static int version_num_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Append a search page's versions to the array in ctx. */
+struct versions {
+	struct mlci_tracking_version **out;
+	size_t *n, alloc;
+};
+
+static int take_versions(struct rest *s, const cJSON *ans, void *ctx)
+{
+	struct versions *v = ctx;
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, get_array(ans, "model_versions")) {
+		struct mlci_tracking_version *mv;
+
+		if (*v->n == v->alloc) {
+			v->alloc = v->alloc ? 2 * v->alloc : 16;
+			*v->out = xrealloc(*v->out, v->alloc * sizeof(**v->out));
+		}
+		mv = *v->out + (*v->n)++;
+		mlci_tracking_version_init(mv);
+		version_from(it, mv);
+		if (!mv->version)
+			return answer_missing(s, "model-versions/search",
+					      "version");
+	}
+	return 0;
+}
+
 /* Every version matching filter (MLflow's search grammar), ascending. */
 static int search_versions(struct rest *s, const char *filter,
 			   struct mlci_tracking_version **out, size_t *n)
 {
-	char page[32], *token = NULL;
-	size_t alloc = 0;
-	int ret = 0;
+	struct versions v = { out, n, 0 };
+	const char *query[] = { "filter", filter, "max_results", NULL, NULL };
+	char page[32];
+	int ret;
 
 	*out = NULL;
 	*n = 0;
 	snprintf(page, sizeof(page), "%d", PAGE_RUNS);
-	for (int pages = 0; !ret && pages < MAX_PAGES; pages++) {
-		char *ep = endpoint("model-versions/search", "filter", filter,
-				    "max_results", page, "page_token", token,
-				    NULL);
-		const cJSON *it;
-		cJSON *ans;
-		const char *next;
-
-		ret = call(s, "GET", ep, NULL, REPEAT, NULL, &ans);
-		free(ep);
-		free(token);
-		token = NULL;
-		if (!ret) {
-			cJSON_ArrayForEach(it, get_array(ans, "model_versions")) {
-				if (*n == alloc) {
-					alloc = alloc ? 2 * alloc : 16;
-					*out = xrealloc(*out, alloc * sizeof(**out));
-				}
-				mlci_tracking_version_init(&(*out)[*n]);
-				version_from(it, &(*out)[(*n)++]);
-				if (!(*out)[*n - 1].version) {
-					ret = answer_missing(s, "model-versions/search",
-							     "version");
-					break;
-				}
-			}
-			next = mlci_json_get_string(ans, "next_page_token");
-			token = next && *next ? xstrdup(next) : NULL;
-		}
-		cJSON_Delete(ans);
-		if (!token)
-			break;
-	}
-	free(token);
-	if (ret) {
+	query[3] = page;
+	if ((ret = get_pages(s, "model-versions/search", query, take_versions,
+			     &v))) {
 		mlci_tracking_versions_free(*out, *n);
 		*out = NULL;
 		*n = 0;
@@ -1186,52 +1230,37 @@ static int rest_version_set_tag(struct mlci_tracking *t, const char *name,
 				const char *version, const char *key,
 				const char *value)
 {
-	cJSON *body = cJSON_CreateObject(), *ans;
-	int ret;
+	cJSON *body = cJSON_CreateObject();
 
 	mlci_json_set_string(body, "name", name);
 	mlci_json_set_string(body, "version", version);
 	mlci_json_set_string(body, "key", key);
 	mlci_json_set_string(body, "value", value);
-	ret = call(REST(t), "POST", "model-versions/set-tag", body, REPEAT,
-		   NULL, &ans);
-	cJSON_Delete(ans);
-	cJSON_Delete(body);
-	return ret;
+	return send_body(REST(t), "POST", "model-versions/set-tag", body);
 }
 
 static int rest_version_set_stage(struct mlci_tracking *t, const char *name,
 				  const char *version, const char *stage,
 				  int archive_existing)
 {
-	cJSON *body = cJSON_CreateObject(), *ans;
-	int ret;
+	cJSON *body = cJSON_CreateObject();
 
 	mlci_json_set_string(body, "name", name);
 	mlci_json_set_string(body, "version", version);
 	mlci_json_set_string(body, "stage", stage);
 	mlci_json_set_bool(body, "archive_existing_versions", archive_existing);
-	ret = call(REST(t), "POST", "model-versions/transition-stage", body,
-		   REPEAT, NULL, &ans);
-	cJSON_Delete(ans);
-	cJSON_Delete(body);
-	return ret;
+	return send_body(REST(t), "POST", "model-versions/transition-stage", body);
 }
 
 static int rest_alias_set(struct mlci_tracking *t, const char *name,
 			  const char *alias, const char *version)
 {
-	cJSON *body = cJSON_CreateObject(), *ans;
-	int ret;
+	cJSON *body = cJSON_CreateObject();
 
 	mlci_json_set_string(body, "name", name);
 	mlci_json_set_string(body, "alias", alias);
 	mlci_json_set_string(body, "version", version);
-	ret = call(REST(t), "POST", "registered-models/alias", body, REPEAT,
-		   NULL, &ans);
-	cJSON_Delete(ans);
-	cJSON_Delete(body);
-	return ret;
+	return send_body(REST(t), "POST", "registered-models/alias", body);
 }
 
 static int rest_alias_get(struct mlci_tracking *t, const char *name,
@@ -1260,17 +1289,12 @@ static int rest_alias_get(struct mlci_tracking *t, const char *name,
 static int rest_alias_delete(struct mlci_tracking *t, const char *name,
 			     const char *alias)
 {
-	cJSON *body = cJSON_CreateObject(), *ans;
-	int ret;
+	cJSON *body = cJSON_CreateObject();
 
 	/* MLflow takes DELETE's arguments as a JSON body, not a query. */
 	mlci_json_set_string(body, "name", name);
 	mlci_json_set_string(body, "alias", alias);
-	ret = call(REST(t), "DELETE", "registered-models/alias", body, REPEAT,
-		   NULL, &ans);
-	cJSON_Delete(ans);
-	cJSON_Delete(body);
-	return ret;
+	return send_body(REST(t), "DELETE", "registered-models/alias", body);
 }
 
 /* --- Artifacts through the server's proxy ------------------------------- */

@@ -827,7 +827,15 @@ static int copy_file(const char *src, const char *dst)
 	return ret;
 }
 
-static int copy_tree(const char *src, const char *dst)
+/*
+ * Walk the tree at src (a file, or a directory and everything below):
+ * file(ctx, src_file, dst_file) for each regular file and, when not NULL,
+ * dir(ctx, dst_dir) before a directory's entries, dst naming the same
+ * place below dst as src_file below src.
+ */
+static int walk_tree(const char *src, const char *dst,
+		     int (*file)(void *ctx, const char *src, const char *dst),
+		     int (*dir)(void *ctx, const char *dst), void *ctx)
 {
 	struct stat st;
 	DIR *d;
@@ -838,11 +846,11 @@ static int copy_tree(const char *src, const char *dst)
 		return mlci_error_errno(MLCI_EXIT_INPUT, "cannot open '%s'",
 					src);
 	if (S_ISREG(st.st_mode))
-		return copy_file(src, dst);
+		return file(ctx, src, dst);
 	if (!S_ISDIR(st.st_mode))
 		return mlci_error(MLCI_EXIT_INPUT,
 				  "'%s' is neither a file nor a directory", src);
-	if ((ret = mlci_tracking_mkdirs(dst)))
+	if (dir && (ret = dir(ctx, dst)))
 		return ret;
 	if (!(d = opendir(src)))
 		return mlci_error_errno(MLCI_EXIT_INPUT, "cannot open '%s'",
@@ -854,7 +862,7 @@ static int copy_tree(const char *src, const char *dst)
 			continue;
 		s = xstrfmt("%s/%s", src, de->d_name);
 		t = xstrfmt("%s/%s", dst, de->d_name);
-		ret = copy_tree(s, t);
+		ret = walk_tree(s, t, file, dir, ctx);
 		free(s);
 		free(t);
 	}
@@ -862,39 +870,29 @@ static int copy_tree(const char *src, const char *dst)
 	return ret;
 }
 
-/* Send the file or tree src as path (and below) through the store. */
-static int put_tree(struct mlci_tracking *t, const char *dir_uri,
-		    const char *src, const char *path)
+static int copy_one(void *ctx, const char *src, const char *dst)
 {
-	struct stat st;
-	DIR *d;
-	struct dirent *de;
-	int ret = 0;
+	(void)ctx;
+	return copy_file(src, dst);
+}
 
-	if (stat(src, &st))
-		return mlci_error_errno(MLCI_EXIT_INPUT, "cannot open '%s'",
-					src);
-	if (S_ISREG(st.st_mode))
-		return t->ops->artifact_put(t, dir_uri, path, src);
-	if (!S_ISDIR(st.st_mode))
-		return mlci_error(MLCI_EXIT_INPUT,
-				  "'%s' is neither a file nor a directory", src);
-	if (!(d = opendir(src)))
-		return mlci_error_errno(MLCI_EXIT_INPUT, "cannot open '%s'",
-					src);
-	while (!ret && (de = readdir(d))) {
-		char *s, *p;
+static int make_dir(void *ctx, const char *dst)
+{
+	(void)ctx;
+	return mlci_tracking_mkdirs(dst);
+}
 
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		s = xstrfmt("%s/%s", src, de->d_name);
-		p = xstrfmt("%s/%s", path, de->d_name);
-		ret = put_tree(t, dir_uri, s, p);
-		free(s);
-		free(p);
-	}
-	closedir(d);
-	return ret;
+/* Where put_one() sends files: a store and an artifact directory's URI. */
+struct put {
+	struct mlci_tracking *t;
+	const char *dir_uri;
+};
+
+static int put_one(void *ctx, const char *src, const char *path)
+{
+	struct put *p = ctx;
+
+	return p->t->ops->artifact_put(p->t, p->dir_uri, path, src);
 }
 
 int mlci_tracking_log_artifact(struct mlci_tracking *t, const char *run_id,
@@ -935,10 +933,12 @@ int mlci_tracking_log_artifact(struct mlci_tracking *t, const char *run_id,
 	base = base ? base + 1 : copy;
 	dir = uri ? mlci_tracking_uri_to_path(uri) : NULL;
 	if (!dir && uri && t->ops->artifact_put) {
+		struct put p = { t, uri };
+
 		if (norm && strcmp(norm, "."))
 			strbuf_addf(&dst, "%s/", norm);
 		strbuf_addstr(&dst, base);
-		ret = put_tree(t, uri, local_path, dst.buf);
+		ret = walk_tree(local_path, dst.buf, put_one, NULL, &p);
 	} else if (!dir) {
 		ret = mlci_error(MLCI_EXIT_INPUT,
 				 "artifact URI '%s' of run %s is not a local file URI",
@@ -949,7 +949,8 @@ int mlci_tracking_log_artifact(struct mlci_tracking *t, const char *run_id,
 			strbuf_addf(&dst, "/%s", norm);
 		if (!(ret = mlci_tracking_mkdirs(dst.buf))) {
 			strbuf_addf(&dst, "/%s", base);
-			ret = copy_tree(local_path, dst.buf);
+			ret = walk_tree(local_path, dst.buf, copy_one,
+					make_dir, NULL);
 		}
 	}
 	free(copy);
