@@ -821,7 +821,7 @@ static int send_batch(struct rest *s, const char *run_id,
 {
 	struct mlci_tracking_batch lo = *b, hi = { 0 };
 	struct strbuf text = STRBUF_INIT;
-	cJSON *body = batch_json(run_id, b), *ans = NULL;
+	cJSON *body = batch_json(run_id, b);
 	size_t size;
 	int ret;
 
@@ -829,12 +829,8 @@ static int send_batch(struct rest *s, const char *run_id,
 	size = text.len;
 	strbuf_release(&text);
 	if (size <= MLCI_MLFLOW_MAX_REQUEST ||
-	    b->nmetrics + b->nparams + b->ntags <= 1) {
-		ret = call(s, "POST", "runs/log-batch", body, REPEAT, NULL, &ans);
-		cJSON_Delete(ans);
-		cJSON_Delete(body);
-		return ret;
-	}
+	    b->nmetrics + b->nparams + b->ntags <= 1)
+		return send_body(s, "POST", "runs/log-batch", body);
 	cJSON_Delete(body);
 	if (b->nmetrics > 1 || (b->nmetrics && (b->nparams || b->ntags))) {
 		lo.nmetrics = b->nmetrics / 2;
