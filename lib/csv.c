@@ -17,6 +17,7 @@
 #endif
 
 #include "csv.h"
+#include "decimal.h"
 #include "digest.h"
 #include "strbuf.h"
 #include "usage.h"
@@ -799,6 +800,11 @@ int mlci_csv_parse_number(const char *s, size_t len, double *out, int *integral)
 		d = (double)m;
 		d = exp10 < 0 ? d / pow10_exact[-exp10] : d * pow10_exact[exp10];
 		*out = neg ? -d : d;
+		return 0;
+	}
+	/* Up to 19 digits: Eisel-Lemire, exact, unless it cannot decide. */
+	if (ndig <= 19 && !mlci_decimal_to_double(m, exp10, neg, &d)) {
+		*out = d;
 		return 0;
 	}
 	/* The syntax is checked: strtod rounds it exactly. */
