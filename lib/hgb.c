@@ -11,6 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "digest.h"
 #include "json.h"
 #include "random.h"
@@ -605,18 +609,28 @@ static void hist_block(void *ctx, size_t u, int tid)
 		struct hbin *H0 = f->cur_hist + j0 * f->nb, *H1 = H0 + f->nb,
 			*H2 = H1 + f->nb, *H3 = H2 + f->nb;
 
+#if defined(__SSE2__)
+/* g and h are adjacent in a bin: one two-lane addition adds both. */
+#define GH_T __m128d
+#define GH_SET(gi, hi) _mm_set_pd((hi), (gi))
+#define HIST_ADD(b, gh) \
+			_mm_storeu_pd(&(b)->g, _mm_add_pd(_mm_loadu_pd(&(b)->g), (gh)))
+#else
+struct gh_pair {
+	double g, h;
+};
+#define GH_T struct gh_pair
+#define GH_SET(gi, hi) ((struct gh_pair){ (gi), (hi) })
+#define HIST_ADD(b, gh) do { (b)->g += (gh).g; (b)->h += (gh).h; } while (0)
+#endif
 #define HIST_ROW(r, hi) do { \
-			double gi = g[i]; \
+			GH_T gh = GH_SET((double)g[i], (hi)); \
 			struct hbin *b0 = H0 + c0[r], *b1 = H1 + c1[r], \
 				*b2 = H2 + c2[r], *b3 = H3 + c3[r]; \
-			b0->g += gi; \
-			b1->g += gi; \
-			b2->g += gi; \
-			b3->g += gi; \
-			b0->h += (hi); \
-			b1->h += (hi); \
-			b2->h += (hi); \
-			b3->h += (hi); \
+			HIST_ADD(b0, gh); \
+			HIST_ADD(b1, gh); \
+			HIST_ADD(b2, gh); \
+			HIST_ADD(b3, gh); \
 			b0->c++; \
 			b1->c++; \
 			b2->c++; \
@@ -636,6 +650,9 @@ static void hist_block(void *ctx, size_t u, int tid)
 			for (i = 0; i < m; i++)
 				HIST_ROW(idx[i], (double)h[i]);
 #undef HIST_ROW
+#undef HIST_ADD
+#undef GH_SET
+#undef GH_T
 		return;
 	}
 	for (j = j0; j < j0 + nj; j++) {
