@@ -66,7 +66,6 @@ struct mlci_csv {
 	long line;		/* file line where the current record starts */
 	long next_line;		/* file line where the next record starts */
 	uint64_t records;	/* records read, header included */
-	uint64_t bytes;		/* bytes of (uncompressed) data consumed */
 	int started;
 };
 
