@@ -394,6 +394,7 @@ struct fit {
 	size_t nheap;
 	struct split *fsplits;		/* d per node search */
 	double *gains;			/* d: importance sums */
+	uint32_t *root_c;		/* d x nb: rows per bin, all rows */
 	size_t nleaves;
 	/* per-call context of the parallel pieces */
 	size_t cur_k;
@@ -580,6 +581,20 @@ static void sum_g_chunk(void *ctx, size_t u, int tid)
  * into different histograms overlap. Each bin still sums its rows in row
  * order.
  */
+/*
+ * The counts of feature j's bins in the root's histogram: every training
+ * row, the same in every tree, counted once (f->root_c).
+ */
+static void root_counts(struct fit *f, size_t j)
+{
+	struct hbin *H = f->cur_hist + j * f->nb;
+	const uint32_t *c = f->root_c + j * f->nb;
+
+	for (size_t b = 0; b <= f->nthr[j]; b++)
+		H[b].c = c[b];
+	H[f->missing_bin].c = c[f->missing_bin];
+}
+
 static void hist_block(void *ctx, size_t u, int tid)
 {
 	struct fit *f = ctx;
@@ -623,7 +638,8 @@ struct gh_pair {
 #define GH_SET(gi, hi) ((struct gh_pair){ (gi), (hi) })
 #define HIST_ADD(b, gh) do { (b)->g += (gh).g; (b)->h += (gh).h; } while (0)
 #endif
-#define HIST_ROW(r, hi) do { \
+/* count: 1 to count the rows per bin (the root's counts are known). */
+#define HIST_ROW(r, hi, count) do { \
 			GH_T gh = GH_SET((double)g[i], (hi)); \
 			struct hbin *b0 = H0 + c0[r], *b1 = H1 + c1[r], \
 				*b2 = H2 + c2[r], *b3 = H3 + c3[r]; \
@@ -631,24 +647,29 @@ struct gh_pair {
 			HIST_ADD(b1, gh); \
 			HIST_ADD(b2, gh); \
 			HIST_ADD(b3, gh); \
-			b0->c++; \
-			b1->c++; \
-			b2->c++; \
-			b3->c++; \
+			if (count) { \
+				b0->c++; \
+				b1->c++; \
+				b2->c++; \
+				b3->c++; \
+			} \
 		} while (0)
 		/* One loop per case, so the compiler keeps no test in it. */
 		if (root && f->const_hess)
 			for (i = 0; i < m; i++)
-				HIST_ROW(i, 0.0);
+				HIST_ROW(i, 0.0, 0);
 		else if (root)
 			for (i = 0; i < m; i++)
-				HIST_ROW(i, (double)h[i]);
+				HIST_ROW(i, (double)h[i], 0);
 		else if (f->const_hess)
 			for (i = 0; i < m; i++)
-				HIST_ROW(idx[i], 0.0);
+				HIST_ROW(idx[i], 0.0, 1);
 		else
 			for (i = 0; i < m; i++)
-				HIST_ROW(idx[i], (double)h[i]);
+				HIST_ROW(idx[i], (double)h[i], 1);
+		if (root)
+			for (j = j0; j < j0 + nj; j++)
+				root_counts(f, j);
 #undef HIST_ROW
 #undef HIST_ADD
 #undef GH_SET
@@ -1230,6 +1251,7 @@ static void fit_release(struct fit *f)
 
 	pool_stop(&f->pool);
 	free(f->Xb);
+	free(f->root_c);
 	if (f->thr)
 		for (i = 0; i < f->d; i++)
 			free(f->thr[i]);
@@ -1381,6 +1403,10 @@ int mlci_hgb_fit(struct mlci_hgb_model *m, const struct mlci_hgb_params *p,
 	f.tmp = xmalloc(ntr * sizeof(*f.tmp));
 	f.og = xmalloc(ntr * sizeof(float));
 	f.oh = xmalloc(ntr * sizeof(float));
+	f.root_c = xcalloc(d * f.nb, sizeof(*f.root_c));
+	for (j = 0; j < d; j++)
+		for (i = 0; i < ntr; i++)
+			f.root_c[j * f.nb + f.Xb[j * ntr + i]]++;
 	f.fsplits = xcalloc(d, sizeof(*f.fsplits));
 	f.gains = xcalloc(d, sizeof(double));
 	f.nchunks = (ntr + CHUNK - 1) / CHUNK;
