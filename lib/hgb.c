@@ -948,14 +948,21 @@ static size_t partition(struct fit *f, struct gnode *nd)
 	size_t i, m = nd->stop - nd->start, nl = 0, nr = 0;
 	unsigned miss = (unsigned)f->missing_bin;
 
+	/*
+	 * Without branches: which side a row goes is a coin toss to the
+	 * branch predictor. Both places get the row, one index moves on;
+	 * idx[nl] is never past idx[i], so nothing unread is overwritten.
+	 */
 	for (i = 0; i < m; i++) {
-		unsigned b = col[idx[i]];
-		int left = b == miss ? s->missing_left : b <= s->bin;
+		uint32_t r = idx[i];
+		unsigned b = col[r];
+		size_t left = (size_t)((b != miss) & (b <= s->bin)) |
+			(size_t)((b == miss) & (s->missing_left != 0));
 
-		if (left)
-			idx[nl++] = idx[i];
-		else
-			f->tmp[nr++] = idx[i];
+		idx[nl] = r;
+		f->tmp[nr] = r;
+		nl += left;
+		nr += left ^ 1;
 	}
 	memcpy(idx + nl, f->tmp, nr * sizeof(*idx));
 	return nl;
