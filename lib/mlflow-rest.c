@@ -133,16 +133,15 @@ enum repeat {
 /* An MLflow error with the error code the caller expected. */
 #define EXPECTED 1
 
-static void add_query(struct strbuf *sb, const char *name, const char *value)
+/* s percent-encoded: all but RFC 3986's unreserved bytes and those in keep. */
+static void add_encoded(struct strbuf *sb, const char *s, const char *keep)
 {
 	static const char hex[] = "0123456789ABCDEF";
 
-	strbuf_addch(sb, strchr(sb->buf, '?') ? '&' : '?');
-	strbuf_addstr(sb, name);
-	strbuf_addch(sb, '=');
-	for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._~", *p)) {
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) ||
+		    strchr(keep, *p)) {
 			strbuf_addch(sb, (char)*p);
 		} else {
 			strbuf_addch(sb, '%');
@@ -150,6 +149,14 @@ static void add_query(struct strbuf *sb, const char *name, const char *value)
 			strbuf_addch(sb, hex[*p & 15]);
 		}
 	}
+}
+
+static void add_query(struct strbuf *sb, const char *name, const char *value)
+{
+	strbuf_addch(sb, strchr(sb->buf, '?') ? '&' : '?');
+	strbuf_addstr(sb, name);
+	strbuf_addch(sb, '=');
+	add_encoded(sb, value, "");
 }
 
 /* The path of an endpoint with query parameters name, value, ..., NULL. */
@@ -1302,7 +1309,6 @@ static int rest_alias_delete(struct mlci_tracking *t, const char *name,
  */
 static char *proxy_url(struct rest *s, const char *uri, const char *path)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	struct strbuf sb = STRBUF_INIT;
 	const char *p;
 
@@ -1317,22 +1323,10 @@ static char *proxy_url(struct rest *s, const char *uri, const char *path)
 	while (*p == '/')
 		p++;
 	strbuf_addf(&sb, "%s" ARTIFACTS_API, s->base);
-	for (int part = 0; part < 2; part++) {
-		const unsigned char *c = (const unsigned char *)(part ? path : p);
-
-		if (part && sb.buf[sb.len - 1] != '/' && *c)
-			strbuf_addch(&sb, '/');
-		for (; *c; c++) {
-			if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-			    (*c >= '0' && *c <= '9') || strchr("-._~/", *c)) {
-				strbuf_addch(&sb, (char)*c);
-			} else {
-				strbuf_addch(&sb, '%');
-				strbuf_addch(&sb, hex[*c >> 4]);
-				strbuf_addch(&sb, hex[*c & 15]);
-			}
-		}
-	}
+	add_encoded(&sb, p, "/");
+	if (sb.buf[sb.len - 1] != '/' && *path)
+		strbuf_addch(&sb, '/');
+	add_encoded(&sb, path, "/");
 	return strbuf_detach(&sb, NULL);
 }
 
