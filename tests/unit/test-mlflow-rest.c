@@ -408,6 +408,57 @@ static void test_limits(void)
 	fake_stop(&f);
 }
 
+/* Names that need percent-encoding, in queries and in artifact paths. */
+static void test_encoding(void)
+{
+	struct fake f;
+	struct mlci_tracking *t = NULL;
+	struct mlci_tracking_experiment e, e2;
+	struct mlci_tracking_run r;
+	char *file = xstrfmt("%s/a b+c&d=é.txt", scratch);
+	char *back = xstrfmt("%s/back.txt", scratch), buf[16] = "";
+	FILE *fp;
+	int created;
+
+	if (fake_start(&f, NULL)) {
+		CHECK(0, "start the loopback MLflow server");
+		return;
+	}
+	if ((fp = fopen(file, "w"))) {
+		fputs("odd name\n", fp);
+		fclose(fp);
+	}
+	CHECK_INT(mlci_tracking_open(&t, f.url, NULL), 0, "open");
+	if (t && !mlci_tracking_experiment_get_or_create(t, "Credit & Risk/ü=1?", &e,
+							 &created)) {
+		CHECK_INT(mlci_tracking_experiment_get_or_create(t,
+				"Credit & Risk/ü=1?", &e2, &created), 0,
+			  "an experiment name with &, /, =, ? and UTF-8 found again");
+		CHECK_INT(created, 0, "by its exact name");
+		mlci_tracking_experiment_release(&e2);
+		if (!start_run(t, e.id, "enc", &r, &created)) {
+			CHECK_INT(mlci_tracking_log_artifact(t, r.run_id, file, "sub dir"),
+				  0, "an artifact named 'a b+c&d=é.txt' in 'sub dir'");
+			CHECK_INT(mlci_tracking_artifact_download(t, r.artifact_uri,
+								  "sub dir/a b+c&d=é.txt",
+								  back), 0,
+				  "downloaded by the same name");
+			if ((fp = fopen(back, "r"))) {
+				if (!fgets(buf, sizeof(buf), fp))
+					buf[0] = '\0';
+				fclose(fp);
+			}
+			CHECK_STR(buf, "odd name\n", "its bytes");
+			mlci_tracking_run_release(&r);
+		}
+		mlci_tracking_experiment_release(&e);
+	}
+	mlci_tracking_close(t);
+	free(file);
+	free(back);
+	fake_stop(&f);
+}
+
 /* A version that is PENDING_REGISTRATION first, and one that fails. */
 static void test_pending(void)
 {
@@ -576,6 +627,7 @@ int main(void)
 	test_scenario();
 	test_faults();
 	test_limits();
+	test_encoding();
 	test_pending();
 	test_auth();
 	cmd = xstrfmt("rm -rf '%s'", scratch);
