@@ -183,26 +183,16 @@ static const char *trim(const char *s, size_t *len)
 	return s;
 }
 
-/* A number, after trimming; 0 or -1. */
+/*
+ * A number, after trimming; 0 or -1. The parser wants s[len] readable,
+ * and it is: a trimmed blank or the field's terminating NUL.
+ */
 static int parse_number(const char *s, size_t len, double *out)
 {
-	char tmp[64];
-
 	s = trim(s, &len);
 	if (!len)
 		return -1;
-	/* The fast parser wants s[len] readable: it is, but may be a blank. */
-	if (len < sizeof(tmp)) {
-		memcpy(tmp, s, len);
-		tmp[len] = '\0';
-		return mlci_csv_parse_double(tmp, len, out);
-	} else {
-		char *copy = xstrndup(s, len);
-		int ret = mlci_csv_parse_double(copy, len, out);
-
-		free(copy);
-		return ret;
-	}
+	return mlci_csv_parse_double(s, len, out);
 }
 
 /* 1 when s is NaN or Inf text as strtod or pandas would read it. */

@@ -1028,23 +1028,32 @@ static void add_value(struct strbuf *sb, double v, int task, char **classes)
 /*
  * Write the predictions of every row of ds to path ("-": stdout). classes:
  * the model's labels. ds may lack the target (truth empty); when it has
- * one, its classes are mapped to the model's by name.
+ * one, its classes are mapped to the model's by name. known_pred and
+ * known_scores are the predictions when the caller has them (as
+ * predict_on() gives them), else NULL.
  */
 static int write_predictions(const struct fitted *f, char **classes,
 			     const struct mlci_dataset *ds, const char *path,
-			     int jsonl)
+			     int jsonl, const double *known_pred,
+			     const double *known_scores)
 {
 	size_t n = ds->nrows, k = fitted_nclasses(f), i, j;
 	int task = k ? MLCI_TASK_CLASSIFICATION : MLCI_TASK_REGRESSION;
-	double *pred = xmalloc((n ? n : 1) * sizeof(*pred));
-	double *scores = k ? xmalloc((n ? n : 1) * k * sizeof(*scores)) : NULL;
+	double *own_pred = NULL, *own_scores = NULL;
+	const double *pred = known_pred, *scores = known_scores;
 	struct strbuf sb = STRBUF_INIT;
 	char buf[64];
-	int ret;
+	int ret = 0;
 
-	ret = predict_on(f, ds, NULL, n, pred, scores);
-	if (ret)
-		goto out;
+	if (!pred) {
+		own_pred = xmalloc((n ? n : 1) * sizeof(*own_pred));
+		own_scores = k ? xmalloc((n ? n : 1) * k * sizeof(*own_scores))
+			       : NULL;
+		if ((ret = predict_on(f, ds, NULL, n, own_pred, own_scores)))
+			goto out;
+		pred = own_pred;
+		scores = own_scores;
+	}
 	if (!jsonl)
 		predictions_header(&sb, f, classes);
 	for (i = 0; jsonl && i < n; i++) {
@@ -1098,8 +1107,8 @@ static int write_predictions(const struct fitted *f, char **classes,
 	}
 out:
 	strbuf_release(&sb);
-	free(pred);
-	free(scores);
+	free(own_pred);
+	free(own_scores);
 	return ret;
 }
 
@@ -1372,7 +1381,8 @@ int mlci_train_predict(const char *model_path, const char *data_path,
 	}
 	if ((ret = mlci_dataset_load(&ds, data_path, &o)))
 		goto out;
-	ret = write_predictions(&mf.fit, mf.classes, &ds, output_path, jsonl);
+	ret = write_predictions(&mf.fit, mf.classes, &ds, output_path, jsonl,
+				NULL, NULL);
 out:
 	free(rfrom);
 	free(rto);
@@ -1683,7 +1693,8 @@ int mlci_train_run(const struct mlci_train_options *opt, const cJSON *rec,
 	pred_path = xstrfmt("%s/predictions.csv", opt->out_dir);
 	mlci_sha256_hex(sb.buf, sb.len, model_sha);
 	if ((ret = mlci_atomic_write_file(model_path, sb.buf, sb.len)) ||
-	    (ret = write_predictions(&fit, train.classes, tds, pred_path, 0))) {
+	    (ret = write_predictions(&fit, train.classes, tds, pred_path, 0,
+				     pred, scores))) {
 		cJSON_Delete(metrics);
 		cJSON_Delete(conf);
 		conf = NULL;
