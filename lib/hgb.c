@@ -380,11 +380,11 @@ struct fit {
 	uint8_t *has_missing;
 	const double *y, *w;
 	double *raw;			/* n x k */
-	float *g, *h;			/* k x n */
+	float *gh;			/* k x n (gradient, hessian) pairs */
 	int const_hess;
 	int classify;
 	uint32_t *idx, *tmp;
-	float *og, *oh;
+	float *ogh;			/* the node's rows' pairs, in order */
 	struct hbin **hists;
 	int *free_hists;
 	size_t nhists, nfree;
@@ -502,8 +502,8 @@ static void grad_chunk(void *ctx, size_t u, int tid)
 			/* squared error */
 			double gr = r[0] - y;
 
-			f->g[i] = (float)(w * gr);
-			f->h[i] = (float)w;
+			f->gh[2 * i] = (float)(w * gr);
+			f->gh[2 * i + 1] = (float)w;
 			loss += w * 0.5 * gr * gr;
 		} else if (f->k == 1) {
 			double e, gr, he;
@@ -520,8 +520,8 @@ static void grad_chunk(void *ctx, size_t u, int tid)
 				/* log(1 + exp(r)) = r + log(1 + exp(-r)) */
 				loss += w * (r[0] + log1p(e) - y * r[0]);
 			}
-			f->g[i] = (float)(w * gr);
-			f->h[i] = (float)(w * he);
+			f->gh[2 * i] = (float)(w * gr);
+			f->gh[2 * i + 1] = (float)(w * he);
 		} else {
 			double mx = r[0], s = 0;
 			size_t yi = (size_t)y;
@@ -534,8 +534,10 @@ static void grad_chunk(void *ctx, size_t u, int tid)
 			for (c = 0; c < k; c++) {
 				double pc = exp(r[c] - mx) / s;
 
-				f->g[c * n + i] = (float)(w * (pc - (c == yi)));
-				f->h[c * n + i] = (float)(w * pc * (1 - pc));
+				f->gh[2 * (c * n + i)] =
+					(float)(w * (pc - (c == yi)));
+				f->gh[2 * (c * n + i) + 1] =
+					(float)(w * pc * (1 - pc));
 			}
 			loss += w * (log(s) + mx - r[yi]);
 		}
@@ -558,15 +560,15 @@ static void sum_g_chunk(void *ctx, size_t u, int tid)
 {
 	struct fit *f = ctx;
 	size_t i, lo = u * CHUNK, hi = lo + CHUNK;
-	const float *g = f->g + f->cur_k * f->n, *h = f->h + f->cur_k * f->n;
+	const float *gh = f->gh + 2 * f->cur_k * f->n;
 	double sg = 0, sh = 0;
 
 	(void)tid;
 	if (hi > f->n)
 		hi = f->n;
 	for (i = lo; i < hi; i++) {
-		sg += g[i];
-		sh += h[i];
+		sg += gh[2 * i];
+		sh += gh[2 * i + 1];
 	}
 	f->partial[2 * u] = sg;
 	f->partial[2 * u + 1] = sh;
@@ -602,7 +604,7 @@ static void hist_block(void *ctx, size_t u, int tid)
 	size_t i, j, j0 = u * HIST_BLOCK, nj = f->d - j0;
 	size_t m = nd->stop - nd->start;
 	const uint32_t *idx = f->idx + nd->start;
-	const float *g, *h;
+	const float *gh;
 	int root = m == f->n;
 
 	(void)tid;
@@ -616,8 +618,7 @@ static void hist_block(void *ctx, size_t u, int tid)
 		memset(H + f->missing_bin, 0, sizeof(*H));
 	}
 	/* The root takes every row in order, without indirection. */
-	g = root ? f->g + f->cur_k * f->n : f->og;
-	h = root ? f->h + f->cur_k * f->n : f->oh;
+	gh = root ? f->gh + 2 * f->cur_k * f->n : f->ogh;
 	if (nj == HIST_BLOCK) {
 		const uint8_t *c0 = f->Xb + j0 * f->n, *c1 = c0 + f->n,
 			*c2 = c1 + f->n, *c3 = c2 + f->n;
@@ -625,28 +626,38 @@ static void hist_block(void *ctx, size_t u, int tid)
 			*H2 = H1 + f->nb, *H3 = H2 + f->nb;
 
 #if defined(__SSE2__)
-/* g and h are adjacent in a bin: one two-lane addition adds both. */
+/*
+ * g and h are adjacent in a bin as in gh[]: one load and conversion gives
+ * both as doubles, and one two-lane addition adds both.
+ */
 #define GH_T __m128d
-#define GH_SET(gi, hi) _mm_set_pd((hi), (gi))
-#define HIST_ADD(b, gh) \
-			_mm_storeu_pd(&(b)->g, _mm_add_pd(_mm_loadu_pd(&(b)->g), (gh)))
+#define GH_GET(p, hess) (hess ? _mm_cvtps_pd(_mm_castsi128_ps( \
+			_mm_loadl_epi64((const __m128i *)(p)))) \
+			: _mm_set_pd(0.0, (double)(p)[0]))
+#define HIST_ADD(b, v) \
+			_mm_storeu_pd(&(b)->g, _mm_add_pd(_mm_loadu_pd(&(b)->g), (v)))
 #else
 struct gh_pair {
 	double g, h;
 };
 #define GH_T struct gh_pair
-#define GH_SET(gi, hi) ((struct gh_pair){ (gi), (hi) })
-#define HIST_ADD(b, gh) do { (b)->g += (gh).g; (b)->h += (gh).h; } while (0)
+#define GH_GET(p, hess) \
+			((struct gh_pair){ (p)[0], hess ? (double)(p)[1] : 0.0 })
+#define HIST_ADD(b, v) do { (b)->g += (v).g; (b)->h += (v).h; } while (0)
 #endif
-/* count: 1 to count the rows per bin (the root's counts are known). */
-#define HIST_ROW(r, hi, count) do { \
-			GH_T gh = GH_SET((double)g[i], (hi)); \
+/*
+ * hess: 0 when the hessians are constant (left out: split_feature then
+ * takes the counts); count: 1 to count the rows per bin (the root's
+ * counts are known).
+ */
+#define HIST_ROW(r, hess, count) do { \
+			GH_T v = GH_GET(gh + 2 * i, hess); \
 			struct hbin *b0 = H0 + c0[r], *b1 = H1 + c1[r], \
 				*b2 = H2 + c2[r], *b3 = H3 + c3[r]; \
-			HIST_ADD(b0, gh); \
-			HIST_ADD(b1, gh); \
-			HIST_ADD(b2, gh); \
-			HIST_ADD(b3, gh); \
+			HIST_ADD(b0, v); \
+			HIST_ADD(b1, v); \
+			HIST_ADD(b2, v); \
+			HIST_ADD(b3, v); \
 			if (count) { \
 				b0->c++; \
 				b1->c++; \
@@ -657,22 +668,22 @@ struct gh_pair {
 		/* One loop per case, so the compiler keeps no test in it. */
 		if (root && f->const_hess)
 			for (i = 0; i < m; i++)
-				HIST_ROW(i, 0.0, 0);
+				HIST_ROW(i, 0, 0);
 		else if (root)
 			for (i = 0; i < m; i++)
-				HIST_ROW(i, (double)h[i], 0);
+				HIST_ROW(i, 1, 0);
 		else if (f->const_hess)
 			for (i = 0; i < m; i++)
-				HIST_ROW(idx[i], 0.0, 1);
+				HIST_ROW(idx[i], 0, 1);
 		else
 			for (i = 0; i < m; i++)
-				HIST_ROW(idx[i], (double)h[i], 1);
+				HIST_ROW(idx[i], 1, 1);
 		if (root)
 			for (j = j0; j < j0 + nj; j++)
 				root_counts(f, j);
 #undef HIST_ROW
 #undef HIST_ADD
-#undef GH_SET
+#undef GH_GET
 #undef GH_T
 		return;
 	}
@@ -683,8 +694,8 @@ struct gh_pair {
 		for (i = 0; i < m; i++) {
 			struct hbin *b = H + col[root ? i : idx[i]];
 
-			b->g += g[i];
-			b->h += f->const_hess ? 0 : h[i];
+			b->g += gh[2 * i];
+			b->h += f->const_hess ? 0 : gh[2 * i + 1];
 			b->c++;
 		}
 	}
@@ -697,16 +708,14 @@ static void gather_chunk(void *ctx, size_t u, int tid)
 	struct gnode *nd = f->cur;
 	size_t i, lo = u * CHUNK, hi = lo + CHUNK, m = nd->stop - nd->start;
 	const uint32_t *idx = f->idx + nd->start;
-	const float *g = f->g + f->cur_k * f->n, *h = f->h + f->cur_k * f->n;
+	const float *gh = f->gh + 2 * f->cur_k * f->n;
 
 	(void)tid;
 	if (hi > m)
 		hi = m;
+	/* A pair at a time: 8 bytes, as the histogram loop loads them. */
 	for (i = lo; i < hi; i++)
-		f->og[i] = g[idx[i]];
-	if (!f->const_hess)
-		for (i = lo; i < hi; i++)
-			f->oh[i] = h[idx[i]];
+		memcpy(f->ogh + 2 * i, gh + 2 * (size_t)idx[i], 2 * sizeof(*gh));
 }
 
 /* cur_other -= cur_hist for one feature: the larger child's histogram. */
@@ -1266,12 +1275,10 @@ static void fit_release(struct fit *f)
 	free(f->nthr);
 	free(f->has_missing);
 	free(f->raw);
-	free(f->g);
-	free(f->h);
+	free(f->gh);
 	free(f->idx);
 	free(f->tmp);
-	free(f->og);
-	free(f->oh);
+	free(f->ogh);
 	for (i = 0; i < f->nhists; i++)
 		free(f->hists[i]);
 	free(f->hists);
@@ -1404,12 +1411,10 @@ int mlci_hgb_fit(struct mlci_hgb_model *m, const struct mlci_hgb_params *p,
 
 	f.const_hess = !nclasses && !weight;
 	f.raw = xmalloc(ntr * k * sizeof(double));
-	f.g = xmalloc(ntr * k * sizeof(float));
-	f.h = xmalloc(ntr * k * sizeof(float));
+	f.gh = xmalloc(2 * ntr * k * sizeof(float));
 	f.idx = xmalloc(ntr * sizeof(*f.idx));
 	f.tmp = xmalloc(ntr * sizeof(*f.tmp));
-	f.og = xmalloc(ntr * sizeof(float));
-	f.oh = xmalloc(ntr * sizeof(float));
+	f.ogh = xmalloc(2 * ntr * sizeof(float));
 	f.root_c = xcalloc(d * f.nb, sizeof(*f.root_c));
 	for (j = 0; j < d; j++)
 		for (i = 0; i < ntr; i++)
