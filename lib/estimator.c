@@ -777,6 +777,9 @@ int mlci_estimator_fit(struct mlci_estimator *e,
 {
 	int ret;
 
+	if (!data->X && !(data->cols && e->fam->columns))
+		return mlci_error(MLCI_EXIT_BUG,
+				  "%s: fit without the features' values", e->fam->name);
 	release_model(e);
 	e->model = xcalloc(1, e->fam->model_size);
 	e->fam->model_init(e->model);

@@ -27,7 +27,8 @@
  *
  * Data the adapters see: X is a dense row-major n x d matrix of the
  * preprocessed features (finite, except NaN for a missing value when the
- * family asked for raw features, see raw_features); y holds n values,
+ * family asked for raw features, see raw_features), or for a family that
+ * reads columns possibly the same values as d columns; y holds n values,
  * the class index 0..k-1 (a whole number, every class present) for
  * classification or the target value for regression; weight is NULL
  * (ones) or n values >= 0. Every function reports errors through
@@ -43,7 +44,12 @@ struct mlci_family_type {
 
 /* What fit() gets. */
 struct mlci_fit_data {
-	const double *X;		/* n x d, row-major */
+	/*
+	 * n x d, row-major; NULL when cols holds the features instead (only
+	 * for a family that reads columns, see columns).
+	 */
+	const double *X;
+	const double *const *cols;	/* d columns of n values, or NULL */
 	const double *y;		/* n values */
 	const double *weight;		/* n values, or NULL */
 	size_t n, d;
@@ -95,6 +101,11 @@ struct mlci_family {
 	 * says otherwise (an explicit impute or scale wins).
 	 */
 	int raw_features;
+	/*
+	 * 1: fit reads the features as columns (mlci_fit_data.cols) when the
+	 * caller has them, X being NULL then; predictions still get rows.
+	 */
+	int columns;
 	/*
 	 * The scores predict gives (for classification); a family may know
 	 * it only from the model: see scores_kind() below.

@@ -403,7 +403,8 @@ struct fit {
 	double *partial;
 	size_t nchunks;
 	/* binning scratch */
-	const double *Xtrain;		/* row-major source for binning */
+	const double *Xtrain;		/* row-major source for binning, */
+	const double *const *cols;	/* or its columns when NULL */
 	const size_t *rows;
 	size_t nrows_src, d_src;
 	double *scratch;		/* nt x nbin_rows */
@@ -431,39 +432,43 @@ static void hist_put(struct fit *f, int h)
 #define BIN_BLOCK 8
 
 /*
- * Bin a block of BIN_BLOCK features (unit = block): their columns copied
- * out of the row-major matrix a cache line at a time, then thresholds
- * and bins per feature.
+ * Bin a block of BIN_BLOCK features (unit = block): thresholds and bins
+ * per feature. From a row-major matrix, the block's columns are first
+ * copied out a cache line at a time; given columns are read in place,
+ * training row i being row rows[i] of them.
  */
 static void bin_block(void *ctx, size_t u, int tid)
 {
 	struct fit *f = ctx;
-	double *cols = f->scratch + (size_t)tid * (BIN_BLOCK + 1) * f->n;
-	double *x = cols + BIN_BLOCK * f->n;
+	size_t nscratch = f->Xtrain ? BIN_BLOCK + 1 : 1;
+	double *cols = f->scratch + (size_t)tid * nscratch * f->n;
+	double *x = cols + (nscratch - 1) * f->n;
 	size_t i, j, j0 = u * BIN_BLOCK, nj = f->d - j0;
 
 	if (nj > BIN_BLOCK)
 		nj = BIN_BLOCK;
-	for (i = 0; i < f->n; i++) {
+	for (i = 0; f->Xtrain && i < f->n; i++) {
 		const double *row = f->Xtrain + f->rows[i] * f->d_src + j0;
 
 		for (j = 0; j < nj; j++)
 			cols[j * f->n + i] = row[j];
 	}
 	for (j = 0; j < nj; j++) {
-		const double *c = cols + j * f->n;
+		const double *c = f->Xtrain ? cols + j * f->n : f->cols[j0 + j];
+		const size_t *at = f->Xtrain ? NULL : f->rows;
 		uint8_t *col = f->Xb + (j0 + j) * f->n;
 		const double *thr = f->thr[j0 + j];
 		size_t nt;
 		int miss = 0;
 
 		for (i = 0; i < f->nbin_rows; i++)
-			x[i] = c[f->bin_rows[i]];
+			x[i] = c[at ? at[f->bin_rows[i]] : f->bin_rows[i]];
 		nt = f->nthr[j0 + j] = mlci_hgb_bin_thresholds(x, f->nbin_rows,
 							       f->nb - 1,
 							       f->thr[j0 + j]);
 		for (i = 0; i < f->n; i++) {
-			col[i] = bin_of(thr, nt, c[i], f->missing_bin);
+			col[i] = bin_of(thr, nt, c[at ? at[i] : i],
+					f->missing_bin);
 			miss |= col[i] == f->missing_bin;
 		}
 		f->has_missing[j0 + j] = (uint8_t)miss;
@@ -1291,9 +1296,16 @@ static void fit_release(struct fit *f)
 	free(f->scratch);
 }
 
+/* Feature j of row r, from X (row-major) or the columns. */
+static double value_at(const double *X, const double *const *cols, size_t d,
+		       size_t r, size_t j)
+{
+	return X ? X[r * d + j] : cols[j][r];
+}
+
 int mlci_hgb_fit(struct mlci_hgb_model *m, const struct mlci_hgb_params *p,
-		 const double *X, const double *y, const double *weight,
-		 size_t n, size_t d, size_t nclasses)
+		 const double *X, const double *const *cols, const double *y,
+		 const double *weight, size_t n, size_t d, size_t nclasses)
 {
 	struct fit f;
 	size_t i, j, c, it, ntr = n, nval = 0, *tr = NULL, *va = NULL;
@@ -1312,11 +1324,12 @@ int mlci_hgb_fit(struct mlci_hgb_model *m, const struct mlci_hgb_params *p,
 	if (n > UINT32_MAX)
 		return mlci_error(MLCI_EXIT_INPUT,
 				  "gradient_boosting: too many rows (%zu)", n);
-	for (i = 0; i < n * d; i++)
-		if (isinf(X[i]))
-			return mlci_error(MLCI_EXIT_INPUT,
-					  "gradient_boosting: infinite value in row %zu, feature %zu",
-					  i / d + 1, i % d + 1);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < d; j++)
+			if (isinf(value_at(X, cols, d, i, j)))
+				return mlci_error(MLCI_EXIT_INPUT,
+						  "gradient_boosting: infinite value in row %zu, feature %zu",
+						  i + 1, j + 1);
 	es = p->early_stopping < 0 ? n > 10000 : p->early_stopping;
 	tr = xmalloc(n * sizeof(*tr));
 	if (es) {
@@ -1400,8 +1413,9 @@ int mlci_hgb_fit(struct mlci_hgb_model *m, const struct mlci_hgb_params *p,
 		f.thr[j] = xmalloc(p->max_bins * sizeof(double));
 	f.nthr = xcalloc(d, sizeof(*f.nthr));
 	f.has_missing = xcalloc(d, 1);
-	f.scratch = xmalloc(nt * (BIN_BLOCK + 1) * ntr * sizeof(double));
+	f.scratch = xmalloc(nt * (X ? BIN_BLOCK + 1 : 1) * ntr * sizeof(double));
 	f.Xtrain = X;
+	f.cols = cols;
 	f.rows = tr;
 	f.d_src = d;
 	pool_run(&f.pool, (d + BIN_BLOCK - 1) / BIN_BLOCK, ntr * d * 16,
@@ -1454,7 +1468,8 @@ int mlci_hgb_fit(struct mlci_hgb_model *m, const struct mlci_hgb_params *p,
 		for (i = 0; i < nval; i++)
 			for (j = 0; j < d; j++)
 				Xbv[i * d + j] = bin_of(f.thr[j], f.nthr[j],
-							X[va[i] * d + j],
+							value_at(X, cols, d,
+								 va[i], j),
 							f.missing_bin);
 		m->val_loss = xmalloc((p->max_iter + 1) * sizeof(double));
 		m->val_loss[0] = mean_loss(rawva, yva, wva, nval, k, nclasses > 0);
@@ -2029,7 +2044,8 @@ void mlci_hgb_model_release_adapter(void *model)
 int mlci_hgb_fit_adapter(void *model, const void *params,
 			 const struct mlci_fit_data *d)
 {
-	return mlci_hgb_fit(model, params, d->X, d->y, d->weight, d->n, d->d,
+	return mlci_hgb_fit(model, params, d->X, d->cols, d->y, d->weight,
+			    d->n, d->d,
 			    d->task == MLCI_TASK_CLASSIFICATION ? d->nclasses : 0);
 }
 

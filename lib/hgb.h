@@ -99,7 +99,8 @@ void mlci_hgb_model_init(struct mlci_hgb_model *m);
 void mlci_hgb_model_release(struct mlci_hgb_model *m);
 
 /*
- * Fit m (released first) on X (n x d, row-major, NaN for missing) and y
+ * Fit m (released first) on X (n x d, row-major, NaN for missing), or
+ * when X is NULL on cols (d columns of n values, the same model), and y
  * (a class index 0..nclasses-1 for nclasses >= 2, the value for
  * nclasses == 0), weight NULL or n values >= 0. Returns 0, or a negative
  * exit code with a message: -MLCI_EXIT_INPUT for bad data (an infinite
@@ -107,8 +108,8 @@ void mlci_hgb_model_release(struct mlci_hgb_model *m);
  * -MLCI_EXIT_VERDICT never.
  */
 int mlci_hgb_fit(struct mlci_hgb_model *m, const struct mlci_hgb_params *p,
-		 const double *X, const double *y, const double *weight,
-		 size_t n, size_t d, size_t nclasses);
+		 const double *X, const double *const *cols, const double *y,
+		 const double *weight, size_t n, size_t d, size_t nclasses);
 
 /* Raw scores of n rows into out (n x k). */
 void mlci_hgb_raw(const struct mlci_hgb_model *m, const double *X, size_t n,
@@ -187,7 +188,7 @@ int mlci_hgb_importances(const void *model, double *out);
 #define MLCI_GRADIENT_BOOSTING_FAMILY \
 	.name = "gradient_boosting", .types = mlci_hgb_types, \
 	.param_keys = mlci_hgb_keys, .synonyms = mlci_hgb_synonyms, \
-	.raw_features = 1, .scores = MLCI_SCORES_PROBA, \
+	.raw_features = 1, .columns = 1, .scores = MLCI_SCORES_PROBA, \
 	.params_size = sizeof(struct mlci_hgb_params), \
 	.model_size = sizeof(struct mlci_hgb_model), \
 	.params_init = mlci_hgb_params_init_adapter, \

@@ -600,6 +600,28 @@ out:
 	return ret;
 }
 
+const double *mlci_preprocess_column(const struct mlci_preprocess *pp,
+				     const struct mlci_dataset *ds, size_t j)
+{
+	const struct mlci_pp_column *pc = NULL;
+	const struct mlci_column *c;
+	size_t i;
+	int k;
+
+	for (i = 0; i < pp->ncols && !pc; i++)
+		if (pp->cols[i].offset == j && pp->cols[i].width == 1)
+			pc = &pp->cols[i];
+	if (!pc || pc->kind != MLCI_COLUMN_NUMERIC ||
+	    pp->scale != MLCI_SCALE_NONE ||
+	    (k = mlci_dataset_find(ds, pc->name)) < 0)
+		return NULL;
+	c = &ds->cols[k];
+	if (c->kind != MLCI_COLUMN_NUMERIC ||
+	    (c->nmissing && !(isnan(pc->fill) && pp->keep_missing)))
+		return NULL;
+	return c->num;
+}
+
 cJSON *mlci_preprocess_to_json(const struct mlci_preprocess *pp)
 {
 	cJSON *obj = cJSON_CreateObject(), *num, *cat, *cols, *names;

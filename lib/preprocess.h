@@ -153,6 +153,15 @@ int mlci_preprocess_transform(const struct mlci_preprocess *pp,
 			      const size_t *rows, size_t nrows, double *out);
 
 /*
+ * The values of feature j as ds holds them (nrows values), when pp passes
+ * them through unchanged: a numeric column without scaling whose missing
+ * values stay NaN or that has none. NULL otherwise. A model that reads
+ * columns then needs no copy of them.
+ */
+const double *mlci_preprocess_column(const struct mlci_preprocess *pp,
+				     const struct mlci_dataset *ds, size_t j);
+
+/*
  * The fitted state as a new JSON object (the caller's), numbers exact
  * when printed with mlci_json_print().
  */

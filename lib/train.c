@@ -757,6 +757,33 @@ static double *targets(const struct mlci_dataset *ds, const size_t *rows,
 	return y;
 }
 
+/*
+ * The features of rows[0..n) of ds as the dataset's own columns, for a
+ * family that reads columns: when the rows are all of ds in order and
+ * the preprocessing passes every feature through unchanged. NULL (the
+ * caller transforms into rows) otherwise.
+ */
+static const double **dataset_columns(const struct mlci_preprocess *pp,
+				      const struct mlci_dataset *ds,
+				      const size_t *rows, size_t n)
+{
+	const double **cols;
+	size_t i;
+
+	if (n != ds->nrows || !pp->nfeatures)
+		return NULL;
+	for (i = 0; rows && i < n; i++)
+		if (rows[i] != i)
+			return NULL;
+	cols = xcalloc(pp->nfeatures, sizeof(*cols));
+	for (i = 0; i < pp->nfeatures; i++)
+		if (!(cols[i] = mlci_preprocess_column(pp, ds, i))) {
+			free(cols);
+			return NULL;
+		}
+	return cols;
+}
+
 /* Fit preprocessing and model on rows[0..n) of ds (rows NULL: all). */
 static int fit_on(struct fitted *f, const struct candidate *cand,
 		  const struct mlci_dataset *ds, const size_t *rows, size_t n,
@@ -764,17 +791,23 @@ static int fit_on(struct fitted *f, const struct candidate *cand,
 {
 	struct mlci_fit_data d = { 0 };
 	double *X = NULL, *y = NULL;
+	const double **cols = NULL;
 	int ret;
 
 	if ((ret = mlci_preprocess_fit(&f->pp, &cand->pp, ds, rows, n)))
 		return ret;
-	X = xmalloc((n ? n : 1) * (f->pp.nfeatures ? f->pp.nfeatures : 1) *
-		    sizeof(*X));
-	if ((ret = mlci_preprocess_transform(&f->pp, ds, rows, n, X)))
-		goto out;
+	if (cand->est.fam->columns)
+		cols = dataset_columns(&f->pp, ds, rows, n);
+	if (!cols) {
+		X = xmalloc((n ? n : 1) *
+			    (f->pp.nfeatures ? f->pp.nfeatures : 1) * sizeof(*X));
+		if ((ret = mlci_preprocess_transform(&f->pp, ds, rows, n, X)))
+			goto out;
+	}
 	y = targets(ds, rows, n);
 	mlci_estimator_copy_params(&f->est, &cand->est);
 	d.X = X;
+	d.cols = cols;
 	d.y = y;
 	d.n = n;
 	d.d = f->pp.nfeatures;
@@ -788,6 +821,7 @@ static int fit_on(struct fitted *f, const struct candidate *cand,
 	}
 	ret = mlci_estimator_fit(&f->est, &d);
 out:
+	free(cols);
 	free(X);
 	free(y);
 	return ret;

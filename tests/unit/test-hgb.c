@@ -85,26 +85,44 @@ static int same_model(const struct mlci_hgb_model *a,
 		       a->n_features * sizeof(double));
 }
 
-/* Fit with one and three threads; 0 when both succeed with the same model. */
+/*
+ * Fit with one and three threads, and from X's columns; 0 when all
+ * succeed with the same model.
+ */
 static int fit_both(struct mlci_hgb_model *m, struct mlci_hgb_params *p,
 		    const double *X, const double *y, size_t n, size_t d,
 		    size_t k, const char *id)
 {
-	struct mlci_hgb_model m3;
+	struct mlci_hgb_model m3, mc;
+	double *cv = xmalloc(n * d * sizeof(*cv));
+	const double **cols = xmalloc(d * sizeof(*cols));
 	char name[256];
-	int r1, r3;
+	size_t i, j;
+	int r1, r3, rc;
 
+	for (j = 0; j < d; j++) {
+		for (i = 0; i < n; i++)
+			cv[j * n + i] = X[i * d + j];
+		cols[j] = cv + j * n;
+	}
 	mlci_hgb_model_init(&m3);
+	mlci_hgb_model_init(&mc);
 	p->n_jobs = 1;
-	r1 = mlci_hgb_fit(m, p, X, y, NULL, n, d, k);
+	r1 = mlci_hgb_fit(m, p, X, NULL, y, NULL, n, d, k);
+	rc = mlci_hgb_fit(&mc, p, NULL, cols, y, NULL, n, d, k);
 	p->n_jobs = 3;
-	r3 = mlci_hgb_fit(&m3, p, X, y, NULL, n, d, k);
+	r3 = mlci_hgb_fit(&m3, p, X, NULL, y, NULL, n, d, k);
 	snprintf(name, sizeof(name), "%s: fits", id);
-	CHECK(!r1 && !r3, name);
+	CHECK(!r1 && !r3 && !rc, name);
 	snprintf(name, sizeof(name), "%s: 1 and 3 threads give the same model", id);
 	CHECK(!r1 && !r3 && same_model(m, &m3), name);
+	snprintf(name, sizeof(name), "%s: rows and columns give the same model", id);
+	CHECK(!r1 && !rc && same_model(m, &mc), name);
 	mlci_hgb_model_release(&m3);
-	return r1 || r3;
+	mlci_hgb_model_release(&mc);
+	free(cols);
+	free(cv);
+	return r1 || r3 || rc;
 }
 
 static void compare_bins(const char *dir, const cJSON *o, const char *id)

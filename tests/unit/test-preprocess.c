@@ -649,6 +649,77 @@ static void test_bad_state(void)
 	mlci_preprocess_release(&pp);
 }
 
+/*
+ * mlci_preprocess_column(): the dataset's own column exactly where the
+ * transform would copy it unchanged (want[j] 1), NULL elsewhere; where a
+ * column is given, it equals the transform's feature j bit for bit.
+ */
+static void check_columns(const char *id, enum mlci_impute impute,
+			  enum mlci_scale scale, int keep_missing,
+			  const int *want)
+{
+	static const char text[] =
+		"a,b,c,d,y\n1,5,u,0.5,p\n3,,v,-0,q\n,7,u,2e300,p\n10,8,v,4,q\n";
+	struct mlci_preprocess_options opt = MLCI_PREPROCESS_OPTIONS_INIT;
+	struct mlci_preprocess pp;
+	struct mlci_dataset ds;
+	char *path = write_file("columns.csv", text);
+	double *x = NULL;
+	size_t i, j;
+	int ok = 1;
+
+	opt.num_impute = impute;
+	opt.scale = scale;
+	opt.keep_missing = keep_missing;
+	opt.cat_impute = MLCI_IMPUTE_MOST_FREQUENT;
+	opt.one_hot = 1;
+	mlci_dataset_init(&ds);
+	mlci_preprocess_init(&pp);
+	if (load(&ds, path) || mlci_preprocess_fit(&pp, &opt, &ds, NULL, 0) ||
+	    pp.nfeatures != 5) {
+		CHECK(0, id);
+		goto out;
+	}
+	x = xcalloc(ds.nrows * pp.nfeatures, sizeof(*x));
+	if (mlci_preprocess_transform(&pp, &ds, NULL, 0, x)) {
+		CHECK(0, id);
+		goto out;
+	}
+	for (j = 0; j < pp.nfeatures; j++) {
+		const double *c = mlci_preprocess_column(&pp, &ds, j);
+
+		if (!c != !want[j]) {
+			printf("# %s: feature %zu: %s\n", id, j,
+			       c ? "a column, none wanted" : "no column");
+			ok = 0;
+		}
+		for (i = 0; c && i < ds.nrows; i++)
+			if (memcmp(&c[i], &x[i * pp.nfeatures + j], sizeof(*c)))
+				ok = 0;
+	}
+	CHECK(ok, id);
+out:
+	free(x);
+	free(path);
+	mlci_dataset_release(&ds);
+	mlci_preprocess_release(&pp);
+}
+
+static void test_columns(void)
+{
+	/* Features: a, b, d, c=u, c=v; a and b each miss one value. */
+	static const int keep[] = { 1, 1, 1, 0, 0 };
+	static const int impute[] = { 0, 0, 1, 0, 0 };
+	static const int scaled[] = { 0, 0, 0, 0, 0 };
+
+	check_columns("columns: missing kept as NaN, no scaler: every number",
+		      MLCI_IMPUTE_NONE, MLCI_SCALE_NONE, 1, keep);
+	check_columns("columns: an imputer: only the column missing nothing",
+		      MLCI_IMPUTE_MEDIAN, MLCI_SCALE_NONE, 0, impute);
+	check_columns("columns: a scaler: none",
+		      MLCI_IMPUTE_MEAN, MLCI_SCALE_STANDARD, 0, scaled);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) {
@@ -656,6 +727,7 @@ int main(void)
 		return unit_done();
 	}
 	test_hand();
+	test_columns();
 	test_bad_fit();
 	test_bad_transform();
 	test_bad_state();
