@@ -398,10 +398,14 @@ static void grow_rows(struct loader *l, size_t n)
 	for (i = 0; i < ds->ncols; i++) {
 		struct mlci_column *c = &ds->cols[i];
 
-		/* Every column keeps codes until the end unless declared numeric. */
+		/*
+		 * Numbers while they are numbers; codes for the others (a
+		 * column read as numbers so far gets its codes when it turns
+		 * out not to be, and the second read fills them).
+		 */
 		if (l->src[i].kind == MLCI_COLUMN_NUMERIC || l->src[i].fast)
 			c->num = xrealloc(c->num, l->alloc_rows * sizeof(*c->num));
-		if (l->src[i].kind != MLCI_COLUMN_NUMERIC)
+		else if (l->src[i].kind != MLCI_COLUMN_NUMERIC)
 			c->cat = xrealloc(c->cat, l->alloc_rows * sizeof(*c->cat));
 	}
 	if (ds->task == MLCI_TASK_REGRESSION)
@@ -421,6 +425,18 @@ static int bad_number(struct loader *l, const char *name, const char *s,
 	return mlci_error(MLCI_EXIT_INPUT,
 			  "%s:%ld: column '%s': '%s' is not a number",
 			  l->path, line, name, s);
+}
+
+/*
+ * Column s, read as numbers so far, holds something else: it is read
+ * again as text at the end (reread()), into codes from now on.
+ */
+static void to_reread(struct loader *l, struct source *s)
+{
+	s->fast = 0;
+	s->reread = 1;
+	s->col->cat = xrealloc(s->col->cat,
+			       l->alloc_rows * sizeof(*s->col->cat));
 }
 
 static int read_row(struct loader *l)
@@ -468,14 +484,13 @@ static int read_row(struct loader *l)
 		} else if (s->fast) {
 			double v;
 
-			c->cat[r] = -1;
 			if (missing)
 				c->num[r] = NAN;
 			else if (!parse_number(text, len, &v) &&
 				 (isfinite(v) || !is_nonfinite_text(text, len)))
 				c->num[r] = v;
 			else
-				s->fast = 0, s->reread = 1;
+				to_reread(l, s);
 		} else if (s->reread) {
 			c->cat[r] = -1;	/* the second read's */
 		} else {

@@ -276,6 +276,51 @@ static void test_inference(void)
 	free(path);
 }
 
+/*
+ * Columns that turn out not to be numbers before, at and after the arrays
+ * grow (1024 rows, then doubling): their codes cover every row.
+ */
+static void test_inference_grows(void)
+{
+	struct mlci_dataset ds;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, flip[] = { 1, 1024, 1500 }, j, bad = 0;
+	char *path;
+	int ret;
+
+	strbuf_addstr(&sb, "g0,g1,g2,n\n");
+	for (i = 0; i < 3000; i++) {
+		for (j = 0; j < 3; j++)
+			strbuf_addf(&sb, i == flip[j] ? "t%zu," : "%zu,", i);
+		strbuf_addf(&sb, "%zu\n", i);
+	}
+	mlci_dataset_init(&ds);
+	path = write_file("grow.csv", sb.buf);
+	ret = mlci_dataset_load(&ds, path, NULL);
+	CHECK_INT(ret, 0, "3000 rows, texts after numbers: loads");
+	for (j = 0; !ret && j < 3; j++) {
+		const struct mlci_column *c = &ds.cols[j];
+
+		if (c->kind != MLCI_COLUMN_CATEGORICAL || !c->cat ||
+		    c->categories.nr != 3000)
+			bad++;
+		for (i = 0; !bad && i < 3000; i++) {
+			const char *t = c->categories.str[c->cat[i]];
+			char want[32];
+
+			snprintf(want, sizeof(want), i == flip[j] ? "t%zu" : "%zu", i);
+			bad += strcmp(t, want) != 0;
+		}
+	}
+	CHECK(!ret && !bad, "every row's code names its text");
+	CHECK(!ret && ds.cols[3].kind == MLCI_COLUMN_NUMERIC &&
+	      ds.cols[3].num[2999] == 2999 && !ds.cols[3].cat,
+	      "the numeric column keeps numbers only");
+	mlci_dataset_release(&ds);
+	strbuf_release(&sb);
+	free(path);
+}
+
 /* Load text with opt; check the return and that the message holds want. */
 static void check_bad(const char *name, const char *text,
 		      const struct mlci_dataset_options *opt, const char *want)
@@ -388,6 +433,7 @@ int main(void)
 	test_select_rename_kinds();
 	test_classes();
 	test_inference();
+	test_inference_grows();
 	test_bad_input();
 	{
 		char *cmd = xstrfmt("rm -rf '%s'", tmpdir);
