@@ -212,12 +212,13 @@ static int cmp_double(const void *a, const void *b)
 
 /*
  * Sort x[0..n) (no NaN) ascending: an LSD radix sort on the bits made
- * order-preserving (8 passes of 8 bits), qsort for short arrays.
+ * order-preserving (8 passes of 8 bits, every pass's counts taken in the
+ * one read that makes the keys), qsort for short arrays.
  */
 static void sort_doubles(double *x, size_t n)
 {
 	uint64_t *a, *b, *t;
-	size_t i, cnt[256], pass;
+	size_t i, (*cnt)[256], pass;
 
 	if (n < 1024) {
 		qsort(x, n, sizeof(*x), cmp_double);
@@ -225,35 +226,36 @@ static void sort_doubles(double *x, size_t n)
 	}
 	a = xmalloc(n * sizeof(*a));
 	b = xmalloc(n * sizeof(*b));
+	cnt = xcalloc(8, sizeof(*cnt));
 	for (i = 0; i < n; i++) {
 		uint64_t u;
 
 		/* -0.0 and 0.0 compare equal: one key for both. */
 		memcpy(&u, &(double){ x[i] == 0 ? 0.0 : x[i] }, sizeof(u));
-		a[i] = u >> 63 ? ~u : u | 0x8000000000000000ULL;
+		a[i] = u = u >> 63 ? ~u : u | 0x8000000000000000ULL;
+		for (pass = 0; pass < 8; pass++)
+			cnt[pass][(u >> (8 * pass)) & 255]++;
 	}
-	for (pass = 0; pass < 64; pass += 8) {
-		size_t sum = 0, c;
+	for (pass = 0; pass < 8; pass++) {
+		size_t sum = 0, c, *pc = cnt[pass];
 		int same = 0;
 
-		memset(cnt, 0, sizeof(cnt));
-		for (i = 0; i < n; i++)
-			cnt[(a[i] >> pass) & 255]++;
 		for (c = 0; c < 256; c++) {
-			size_t v = cnt[c];
+			size_t v = pc[c];
 
 			same |= v == n;
-			cnt[c] = sum;
+			pc[c] = sum;
 			sum += v;
 		}
 		if (same)
 			continue;
 		for (i = 0; i < n; i++)
-			b[cnt[(a[i] >> pass) & 255]++] = a[i];
+			b[pc[(a[i] >> (8 * pass)) & 255]++] = a[i];
 		t = a;
 		a = b;
 		b = t;
 	}
+	free(cnt);
 	for (i = 0; i < n; i++) {
 		uint64_t u = a[i] >> 63 ? a[i] & 0x7fffffffffffffffULL : ~a[i];
 
