@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 
 #include "csv.h"
@@ -703,6 +704,40 @@ static int reread(struct loader *l, const struct mlci_csv_options *copt)
 	return 0;
 }
 
+/*
+ * The arrays are sized for the rows the file should hold once the first
+ * SAMPLE_ROWS are read: growing them by doubling copies every value
+ * about once more, and the copies touch as much new memory again.
+ */
+#define SAMPLE_ROWS 256
+
+/* A record's length in the file, near enough: its fields and separators. */
+static size_t record_bytes(const struct mlci_csv *csv)
+{
+	size_t i, n = csv->nfields;
+
+	for (i = 0; i < csv->nfields; i++)
+		n += csv->len[i];
+	return n;
+}
+
+/*
+ * Size the arrays for the rows a regular file of this size holds at
+ * bytes per SAMPLE_ROWS rows, and a twentieth more. A compressed file
+ * holds more: the arrays grow from there as before.
+ */
+static void presize(struct loader *l, size_t bytes)
+{
+	struct stat st;
+	double rows;
+
+	if (!bytes || stat(l->path, &st) || !S_ISREG(st.st_mode))
+		return;
+	rows = (double)st.st_size / ((double)bytes / SAMPLE_ROWS) * 1.05;
+	if (rows > (double)l->alloc_rows && rows < (double)(SIZE_MAX / 64))
+		grow_rows(l, (size_t)rows);
+}
+
 int mlci_dataset_load(struct mlci_dataset *ds, const char *path,
 		      const struct mlci_dataset_options *opt)
 {
@@ -741,7 +776,7 @@ int mlci_dataset_load(struct mlci_dataset *ds, const char *path,
 	for (i = 0; strcmp(path, "-") && i < ds->ncols; i++)
 		l.src[i].fast = l.src[i].kind == MLCI_COLUMN_INFER;
 	{
-		size_t nfields = l.csv.nfields;
+		size_t nfields = l.csv.nfields, bytes = 0;
 
 		while ((ret = mlci_csv_read(&l.csv)) > 0) {
 			if (l.csv.nfields != nfields) {
@@ -753,6 +788,10 @@ int mlci_dataset_load(struct mlci_dataset *ds, const char *path,
 			}
 			if ((ret = read_row(&l)))
 				goto out;
+			if (ds->nrows <= SAMPLE_ROWS)
+				bytes += record_bytes(&l.csv);
+			if (ds->nrows == SAMPLE_ROWS)
+				presize(&l, bytes);
 		}
 	}
 	if (ret < 0)
