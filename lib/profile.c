@@ -64,36 +64,81 @@ uint64_t mlci_profile_count(const struct mlci_profile *p)
 
 /* ---- numbers ---- */
 
-/* s += x with Neumaier's compensation c. */
-static inline void neumaier(double *s, double *c, double x)
-{
-	double t = *s + x;
+/*
+ * Compensated sums in MOMENT_LANES independent lanes: each lane adds with
+ * Knuth's TwoSum, whose rounding error is exact and needs no branch, and
+ * keeps its errors in a second sum. Adding into one running sum would
+ * wait for each addition before the next (a few cycles a value); lanes
+ * that do not depend on each other keep the processor's adders busy and
+ * let the compiler use vector registers.
+ */
+#define MOMENT_LANES 4
 
-	*c += fabs(*s) >= fabs(x) ? (*s - t) + x : (x - t) + *s;
+struct lanes {
+	double s[MOMENT_LANES], c[MOMENT_LANES];
+};
+
+static inline void two_sum(double *s, double *c, double x)
+{
+	double t = *s + x, z = t - *s;
+
+	*c += (*s - (t - z)) + (x - z);
 	*s = t;
+}
+
+/* The lanes' total, the partial sums themselves added with TwoSum. */
+static double lanes_total(const struct lanes *l)
+{
+	double s = 0, c = 0;
+	int k;
+
+	for (k = 0; k < MOMENT_LANES; k++) {
+		two_sum(&s, &c, l->s[k]);
+		c += l->c[k];
+	}
+	return s + c;
 }
 
 /*
  * Mean and sum of squared deviations of v[0..n), n > 0: compensated sums
  * and the corrected two-pass algorithm, so the result is as exact as a
- * double allows and depends only on the order of v (callers sort it).
+ * double allows and depends only on the order of v.
  */
 static void moments(const double *v, size_t n, double *mean, double *m2)
 {
-	double s = 0, c = 0, q = 0, qc = 0, d = 0, dc = 0, m, dev;
-	size_t i;
+	struct lanes sum = { { 0 }, { 0 } }, sq = { { 0 }, { 0 } };
+	double dev[MOMENT_LANES] = { 0 }, m, d = 0;
+	size_t i, tail = n - n % MOMENT_LANES;
+	int k;
 
-	for (i = 0; i < n; i++)
-		neumaier(&s, &c, v[i]);
-	m = (s + c) / (double)n;
-	for (i = 0; i < n; i++) {
-		dev = v[i] - m;
-		neumaier(&q, &qc, dev * dev);
-		neumaier(&d, &dc, dev);
+	for (i = 0; i < tail; i += MOMENT_LANES)
+		for (k = 0; k < MOMENT_LANES; k++)
+			two_sum(&sum.s[k], &sum.c[k], v[i + k]);
+	for (; i < n; i++)
+		two_sum(&sum.s[0], &sum.c[0], v[i]);
+	m = lanes_total(&sum) / (double)n;
+	/*
+	 * The deviations' own sum is zero but for the rounding of m; it
+	 * corrects the squares (the "corrected" two-pass algorithm) by a
+	 * term far below their sum, so it needs no compensation.
+	 */
+	for (i = 0; i < tail; i += MOMENT_LANES)
+		for (k = 0; k < MOMENT_LANES; k++) {
+			double x = v[i + k] - m;
+
+			two_sum(&sq.s[k], &sq.c[k], x * x);
+			dev[k] += x;
+		}
+	for (; i < n; i++) {
+		double x = v[i] - m;
+
+		two_sum(&sq.s[0], &sq.c[0], x * x);
+		dev[0] += x;
 	}
-	d += dc;
+	for (k = 0; k < MOMENT_LANES; k++)
+		d += dev[k];
 	*mean = m;
-	*m2 = (q + qc) - d * d / (double)n;
+	*m2 = lanes_total(&sq) - d * d / (double)n;
 	if (*m2 < 0)
 		*m2 = 0;
 }
