@@ -606,19 +606,45 @@ double mlci_profile_quantile(const struct mlci_profile *p, double q)
 
 /* ---- strings ---- */
 
+static inline size_t recent_slot(const char *s, size_t len)
+{
+	if (!len)
+		return 0;
+	return ((unsigned char)s[0] + 3 * (unsigned char)s[len - 1] + len) %
+	       MLCI_PROFILE_RECENT;
+}
+
 void mlci_profile_add_string(struct mlci_profile *p, const char *s, size_t len)
 {
+	uint32_t *recent;
 	uint64_t h;
-	size_t klen;
+	size_t klen, i;
 
 	if (p->kind != MLCI_PROFILE_STRING)
 		return;
 	p->strings++;
+	/*
+	 * A value seen lately, in exact mode: its hash is in distinct and
+	 * its entry's key is all of its bytes (no cut, no NUL), so counting
+	 * it is an increment, as mlci_topk_add() would do, without hashing
+	 * the value and looking it up twice.
+	 */
+	recent = &p->recent[recent_slot(s, len)];
+	if (*recent && !p->top.approximate && *recent <= p->top.n) {
+		struct mlci_topk_entry *e = &p->top.e[*recent - 1];
+
+		if (e->len == len && !memcmp(e->key, s, len)) {
+			e->count++;
+			return;
+		}
+	}
 	h = mlci_hash_bytes(s, len);
 	mlci_distinct_add(&p->distinct, h);
 	klen = mlci_topk_key_len(&p->top, s, len);
-	mlci_topk_add(&p->top, s, klen, klen == len ? h : mlci_hash_bytes(s, klen),
-		      1);
+	i = mlci_topk_add(&p->top, s, klen,
+			  klen == len ? h : mlci_hash_bytes(s, klen), 1);
+	if (klen == len && !p->top.approximate)
+		*recent = (uint32_t)(i + 1);
 }
 
 struct mlci_profile_category *mlci_profile_categories(

@@ -865,8 +865,8 @@ void mlci_topk_make_approximate(struct mlci_topk *t)
 	topk_truncate(t);
 }
 
-void mlci_topk_add(struct mlci_topk *t, const char *s, size_t len,
-		   uint64_t hash, uint64_t weight)
+size_t mlci_topk_add(struct mlci_topk *t, const char *s, size_t len,
+		     uint64_t hash, uint64_t weight)
 {
 	struct mlci_topk_entry *e;
 	size_t slot;
@@ -880,13 +880,13 @@ void mlci_topk_add(struct mlci_topk *t, const char *s, size_t len,
 			e->count += weight;
 			if (t->approximate)
 				heap_down(t, e->heap);
-			return;
+			return (size_t)(e - t->e);
 		}
 	}
 	if (!t->approximate) {
 		if (t->n + 1 <= t->max_exact && t->bytes + len <= t->max_bytes) {
 			entry_append(t, s, len, hash, weight, 0);
-			return;
+			return t->n - 1;
 		}
 		mlci_topk_make_approximate(t);
 	}
@@ -895,7 +895,7 @@ void mlci_topk_add(struct mlci_topk *t, const char *s, size_t len,
 		t->heap[t->n - 1] = t->n - 1;
 		t->e[t->n - 1].heap = t->n - 1;
 		heap_up(t, t->n - 1);
-		return;
+		return t->n - 1;
 	}
 	/* Space-saving: the new value takes over the smallest counter. */
 	e = &t->e[t->heap[0]];
@@ -913,6 +913,7 @@ void mlci_topk_add(struct mlci_topk *t, const char *s, size_t len,
 	slot = index_find(t, s, len, hash, &found);
 	t->index[slot] = (uint32_t)(e - t->e + 1);
 	heap_down(t, 0);
+	return (size_t)(e - t->e);
 }
 
 int mlci_topk_load_entry(struct mlci_topk *t, const char *s, size_t len,

@@ -165,10 +165,11 @@ void mlci_topk_release(struct mlci_topk *t);
 size_t mlci_topk_key_len(const struct mlci_topk *t, const char *s, size_t len);
 /*
  * Count s[0..len) (already cut by mlci_topk_key_len), whose hash is hash,
- * weight times.
+ * weight times. Returns the index in t->e of the entry that now counts
+ * it; in exact mode entries keep their index until t turns approximate.
  */
-void mlci_topk_add(struct mlci_topk *t, const char *s, size_t len,
-		   uint64_t hash, uint64_t weight);
+size_t mlci_topk_add(struct mlci_topk *t, const char *s, size_t len,
+		     uint64_t hash, uint64_t weight);
 /*
  * Append a key not yet counted with its count and error, for loading
  * saved state (in approximate mode, after mlci_topk_make_approximate()).

@@ -937,6 +937,49 @@ static void test_top_exact(void)
 	CHECK_INT(num(j, "distinct"), 6, "distinct counts all bytes of each value");
 	cJSON_Delete(j);
 	mlci_profile_release(&p);
+
+	/*
+	 * Repeated values take the short path of values seen lately: a key
+	 * first counted for a longer (cut) value in the same slot ("abcdy"
+	 * and "abcd"), then the key itself, must
+	 * still add the key's own hash to distinct; so must values that share
+	 * a slot, the empty value, and a value with a NUL.
+	 */
+	{
+		struct mlci_profile_limits l = MLCI_PROFILE_LIMITS_INIT;
+		static const char *const seq[] = {
+			"abcdy", "abcd", "abcd", "abcdef", "abcd", "", "", "x",
+			"y", "x", "ab", "ba", "ab", "ba", "abcdxf", "abcd"
+		};
+
+		l.max_key_len = 4;
+		mlci_profile_init(&p, MLCI_PROFILE_STRING, &l);
+		for (k = 0; k < 3; k++)
+			for (i = 0; i < sizeof(seq) / sizeof(*seq); i++)
+				mlci_profile_add_string(&p, seq[i], strlen(seq[i]));
+		mlci_profile_add_string(&p, "x\0z", 3);
+		mlci_profile_add_string(&p, "x", 1);
+		c = mlci_profile_categories(&p, &k, &exact);
+		CHECK(exact && k == 6 && !strcmp(c[0].value, "abcd") &&
+		      c[0].count == 21 && !strcmp(c[1].value, "x") &&
+		      c[1].count == 8 && c[2].count == 6 && c[5].count == 3,
+		      "repeated values: counts as one by one");
+		free(c);
+		j = mlci_profile_to_json(&p, 0);
+		CHECK_INT(num(j, "distinct"), 10,
+			  "repeated values: distinct counts each value's own bytes");
+		CHECK_INT(num(j, "count"), 50, "repeated values: count");
+		cJSON_Delete(j);
+		mlci_profile_release(&p);
+		mlci_profile_init(&p, MLCI_PROFILE_STRING, &l);
+		mlci_profile_add_string(&p, "abcdy", 5);
+		mlci_profile_add_string(&p, "abcd", 4);
+		j = mlci_profile_to_json(&p, 0);
+		CHECK_INT(num(j, "distinct"), 2,
+			  "a key counted for a cut value, then alone: two distinct");
+		cJSON_Delete(j);
+		mlci_profile_release(&p);
+	}
 }
 
 static void test_top_approximate(void)
