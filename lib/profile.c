@@ -174,12 +174,46 @@ static void feed_sorted(struct mlci_profile *p, const double *v, size_t n)
 	if (!p->flushed || v[n - 1] > p->max)
 		p->max = v[n - 1];
 	chan(&p->mean, &p->m2, p->flushed, mb, m2b, n);
-	mlci_distinct_add_sorted_doubles(&p->distinct, v, n);
+	mlci_distinct_add_doubles(&p->distinct, v, n);
 	/* In batches, so that the sketch's buffers stay batch-sized. */
 	for (i = 0; i < n; i += MLCI_PROFILE_BATCH)
 		mlci_kll_add_sorted(&p->kll, 0, v + i,
 				    n - i < MLCI_PROFILE_BATCH ? n - i
 							       : MLCI_PROFILE_BATCH);
+	p->flushed += n;
+}
+
+/*
+ * A batch in sketch mode. Once distinct counting is approximate, nothing
+ * needs the batch sorted: the moments, min and max take any order (the
+ * order of the values added is as reproducible as the sorted one), the
+ * HyperLogLog registers too, and the KLL sketch picks the few values it
+ * keeps by rank without sorting the rest (mlci_kll_add_batch()). The
+ * exact distinct set is cheaper to feed sorted (a repeated value is
+ * looked up once), and so are batches of other sizes.
+ */
+static void feed_batch(struct mlci_profile *p, double *v, size_t n)
+{
+	double mb, m2b, lo, hi;
+	size_t i;
+
+	if (n != MLCI_PROFILE_BATCH || !p->flushed ||
+	    mlci_distinct_is_exact(&p->distinct)) {
+		mlci_sort_doubles(v, n);
+		feed_sorted(p, v, n);
+		return;
+	}
+	moments(v, n, &mb, &m2b);
+	lo = hi = v[0];
+	for (i = 1; i < n; i++) {
+		lo = v[i] < lo ? v[i] : lo;
+		hi = v[i] > hi ? v[i] : hi;
+	}
+	p->min = lo < p->min ? lo : p->min;
+	p->max = hi > p->max ? hi : p->max;
+	chan(&p->mean, &p->m2, p->flushed, mb, m2b, n);
+	mlci_distinct_add_doubles(&p->distinct, v, n);
+	mlci_kll_add_batch(&p->kll, v, n);
 	p->flushed += n;
 }
 
@@ -197,13 +231,12 @@ static void spill(struct mlci_profile *p)
 
 static void flush(struct mlci_profile *p)
 {
-	mlci_sort_doubles(p->buf, p->nbuf);
-	feed_sorted(p, p->buf, p->nbuf);
+	feed_batch(p, p->buf, p->nbuf);
 	p->nbuf = 0;
 }
 
 /*
- * Sketch-mode batches are sorted and fed to the sketches by one background
+ * Sketch-mode batches are fed to the sketches (feed_batch()) by one background
  * thread while the caller reads on (ml-validate's parsing and the batches'
  * sorting then share two cores). Each profile's batches are processed in
  * the order they were added, by one thread, so the sketches are exactly
@@ -250,8 +283,12 @@ static void *bg_main(void *arg)
 		bg.busy = 1;
 		pthread_mutex_unlock(&bg.mu);
 
-		mlci_sort_doubles(j.v, j.n);
-		feed_sorted(j.p, j.v, j.n);
+		if (j.spill) {
+			mlci_sort_doubles(j.v, j.n);
+			feed_sorted(j.p, j.v, j.n);
+		} else {
+			feed_batch(j.p, j.v, j.n);
+		}
 
 		pthread_mutex_lock(&bg.mu);
 		if (!j.spill && bg.npool < BG_POOL)

@@ -263,8 +263,8 @@ void mlci_distinct_add(struct mlci_distinct *d, uint64_t h)
 	d->n++;
 }
 
-void mlci_distinct_add_sorted_doubles(struct mlci_distinct *d,
-				      const double *v, size_t n)
+void mlci_distinct_add_doubles(struct mlci_distinct *d, const double *v,
+			       size_t n)
 {
 	size_t i = 0;
 
@@ -466,17 +466,22 @@ static void level_merge(struct mlci_kll_level *l, const double *v, size_t n)
  * Capacities k (2/3)^depth, at least 2, with depth counted from the top
  * level; by repeated multiplication so every platform agrees.
  */
-static void kll_capacities(const struct mlci_kll *s, size_t *cap)
+static void capacities(size_t k, size_t nlevels, size_t *cap)
 {
-	double c = (double)s->k;
+	double c = (double)k;
 	size_t d;
 
-	for (d = 0; d < s->nlevels; d++) {
+	for (d = 0; d < nlevels; d++) {
 		double up = ceil(c);
 
-		cap[s->nlevels - 1 - d] = up < 2.0 ? 2 : (size_t)up;
+		cap[nlevels - 1 - d] = up < 2.0 ? 2 : (size_t)up;
 		c *= 2.0 / 3.0;
 	}
+}
+
+static void kll_capacities(const struct mlci_kll *s, size_t *cap)
+{
+	capacities(s->k, s->nlevels, cap);
 }
 
 static void kll_compact(struct mlci_kll *s, size_t h, size_t cap)
@@ -541,6 +546,141 @@ void mlci_kll_add_sorted(struct mlci_kll *s, size_t level, const double *v,
 	kll_grow(s, level + 1);
 	level_merge(&s->levels[level], v, n);
 	s->n += (uint64_t)n << level;
+	kll_compress(s);
+}
+
+/*
+ * How many times in a row mlci_kll_add_sorted() would compact a batch of
+ * n values (a power of two) from level 0 up, counting only compactions of
+ * levels that held nothing before, so that each halves the batch's share
+ * alone: kll_compress() on the levels' sizes, without the values.
+ */
+static size_t batch_depth(const struct mlci_kll *s, size_t n)
+{
+	size_t cnt[64], cap[64], nlevels = s->nlevels, d = 0, j, size, total;
+
+	if (!nlevels || nlevels > 60)
+		return 0;
+	for (j = 0; j < nlevels; j++)
+		cnt[j] = s->levels[j].n;
+	cnt[0] += n;
+	while (d < nlevels && (d >= s->nlevels || !s->levels[d].n) &&
+	       (n >> d) >= 2) {
+		capacities(s->k, nlevels, cap);
+		for (j = 0, size = 0, total = 0; j < nlevels; j++) {
+			size += cnt[j];
+			total += cap[j];
+		}
+		if (size < total)
+			break;
+		for (j = 0; j < nlevels && cnt[j] < cap[j]; j++)
+			;
+		if (j != d)
+			break;
+		/* kll_compact() of level d makes room for level d + 1. */
+		if (d + 2 > nlevels)
+			cnt[nlevels++] = 0;
+		cnt[d + 1] += cnt[d] / 2;
+		cnt[d] &= 1;
+		d++;
+	}
+	return d;
+}
+
+/*
+ * The values of ranks first, first + stride, ... of v[0..n) (2 <= n <=
+ * 65536), ascending, into out. Like bucket_sort()'s first pass, then only
+ * the buckets that hold one of those ranks are sorted. v and tmp are
+ * scratch.
+ */
+static void select_strided(double *v, double *tmp, uint16_t *idx, size_t n,
+			   size_t first, size_t stride, double *out)
+{
+	double lo, hi, scale;
+	uint32_t *end;
+	size_t nb, i, b, t, o, done;
+	int unsorted;
+
+	lo = hi = v[0];
+	for (i = 1, unsorted = 0; i < n; i++) {
+		lo = v[i] < lo ? v[i] : lo;
+		hi = v[i] > hi ? v[i] : hi;
+		unsorted |= v[i] < v[i - 1];
+	}
+	nb = n > 4096 ? 4096 : n;
+	scale = (double)nb / (hi - lo);
+	if (unsorted && lo != hi && !isfinite(scale)) {
+		/* A span beyond the doubles: the full sort copes. */
+		bucket_sort(v, tmp, idx, n, 0);
+		unsorted = 0;
+	}
+	if (!unsorted || lo == hi) {
+		for (o = 0, t = first; t < n; t += stride)
+			out[o++] = v[t];
+		return;
+	}
+	end = xcalloc(nb + 1, sizeof(*end));
+	for (i = 0; i < n; i++) {
+		double f = (v[i] - lo) * scale;
+
+		b = f < (double)nb ? (size_t)f : nb - 1;
+		idx[i] = (uint16_t)b;
+		end[b + 1]++;
+	}
+	for (b = 0; b < nb; b++)
+		end[b + 1] += end[b];
+	for (i = 0; i < n; i++)
+		tmp[end[idx[i]]++] = v[i];
+	/* end[b] is bucket b's end; v is now free to be the buckets' scratch. */
+	for (o = 0, b = 0, done = nb, t = first; t < n; t += stride) {
+		while (end[b] <= t)
+			b++;
+		if (b != done) {
+			size_t from = b ? end[b - 1] : 0;
+
+			bucket_sort(tmp + from, v + from, idx + from,
+				    end[b] - from, 1);
+			done = b;
+		}
+		out[o++] = tmp[t];
+	}
+	free(end);
+}
+
+void mlci_kll_add_batch(struct mlci_kll *s, double *v, size_t n)
+{
+	double *tmp;
+	uint16_t *idx;
+	size_t h, m;
+
+	if (n < 2 || n > 65536 || (n & (n - 1))) {
+		mlci_sort_doubles(v, n);
+		mlci_kll_add_sorted(s, 0, v, n);
+		return;
+	}
+	h = batch_depth(s, n);
+	if (!h) {
+		mlci_sort_doubles(v, n);
+		mlci_kll_add_sorted(s, 0, v, n);
+		return;
+	}
+	m = n >> h;
+	if (m > s->scratch_alloc) {
+		free(s->scratch);
+		s->scratch_alloc = m;
+		s->scratch = xmalloc(m * sizeof(*s->scratch));
+	}
+	tmp = xmalloc(n * sizeof(*tmp));
+	idx = xmalloc(n * sizeof(*idx));
+	/* h compactions from uniformly random offsets: one offset of h bits. */
+	select_strided(v, tmp, idx, n,
+		       (size_t)(mlci_rng_next(&s->rng) >> (64 - h)),
+		       (size_t)1 << h, s->scratch);
+	free(tmp);
+	free(idx);
+	kll_grow(s, h + 1);
+	level_merge(&s->levels[h], s->scratch, m);
+	s->n += (uint64_t)n;
 	kll_compress(s);
 }
 
