@@ -83,6 +83,65 @@ static void insertion_sort(double *v, size_t n)
 }
 
 /*
+ * The least and greatest of v[0..n), n > 0; whether v is out of order.
+ * In four lanes: one running minimum would wait for each comparison
+ * before the next.
+ */
+static inline double min2(double a, double b)
+{
+	return a < b ? a : b;
+}
+
+static inline double max2(double a, double b)
+{
+	return a > b ? a : b;
+}
+
+static int scan(const double *v, size_t n, double *lo, double *hi)
+{
+	double l0 = v[0], l1 = v[0], l2 = v[0], l3 = v[0];
+	double h0 = v[0], h1 = v[0], h2 = v[0], h3 = v[0];
+	size_t i;
+	int unsorted = 0;
+
+	for (i = 1; i + 4 <= n; i += 4) {
+		l0 = min2(l0, v[i]);
+		l1 = min2(l1, v[i + 1]);
+		l2 = min2(l2, v[i + 2]);
+		l3 = min2(l3, v[i + 3]);
+		h0 = max2(h0, v[i]);
+		h1 = max2(h1, v[i + 1]);
+		h2 = max2(h2, v[i + 2]);
+		h3 = max2(h3, v[i + 3]);
+		unsorted |= (v[i] < v[i - 1]) | (v[i + 1] < v[i]) |
+			    (v[i + 2] < v[i + 1]) | (v[i + 3] < v[i + 2]);
+	}
+	for (; i < n; i++) {
+		l0 = min2(l0, v[i]);
+		h0 = max2(h0, v[i]);
+		unsorted |= v[i] < v[i - 1];
+	}
+	*lo = min2(min2(l0, l1), min2(l2, l3));
+	*hi = max2(max2(h0, h1), max2(h2, h3));
+	return unsorted;
+}
+
+/*
+ * c[i] becomes c[0] + ... + c[i]; the running sum stays in a register
+ * rather than going through memory from one element to the next.
+ */
+static void prefix_sums(uint32_t *c, size_t n)
+{
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		sum += c[i];
+		c[i] = sum;
+	}
+}
+
+/*
  * Bucket sort by value: n equal-width buckets over [min, max], each
  * sorted the same way (a bucket of a few values by insertion). A batch of
  * similar values is sorted in a few linear passes; skewed data recurses
@@ -101,12 +160,7 @@ static void bucket_sort(double *v, double *tmp, uint16_t *idx, size_t n,
 		insertion_sort(v, n);
 		return;
 	}
-	lo = hi = v[0];
-	for (i = 1, unsorted = 0; i < n; i++) {
-		lo = v[i] < lo ? v[i] : lo;
-		hi = v[i] > hi ? v[i] : hi;
-		unsorted |= v[i] < v[i - 1];
-	}
+	unsorted = scan(v, n, &lo, &hi);
 	/* Already in order (a row id, a timestamp): nothing to do. */
 	if (lo == hi || !unsorted)
 		return;
@@ -129,8 +183,7 @@ static void bucket_sort(double *v, double *tmp, uint16_t *idx, size_t n,
 		idx[i] = (uint16_t)b;
 		end[b + 1]++;
 	}
-	for (b = 0; b < nb; b++)
-		end[b + 1] += end[b];
+	prefix_sums(end, nb + 1);
 	/* end[b] is now bucket b's start; scattering moves it to its end. */
 	for (i = 0; i < n; i++)
 		tmp[end[idx[i]]++] = v[i];
@@ -610,12 +663,7 @@ static void select_strided(double *v, double *tmp, uint16_t *idx, size_t n,
 	size_t nb, i, b, t, o, done;
 	int unsorted;
 
-	lo = hi = v[0];
-	for (i = 1, unsorted = 0; i < n; i++) {
-		lo = v[i] < lo ? v[i] : lo;
-		hi = v[i] > hi ? v[i] : hi;
-		unsorted |= v[i] < v[i - 1];
-	}
+	unsorted = scan(v, n, &lo, &hi);
 	nb = n > 4096 ? 4096 : n;
 	scale = (double)nb / (hi - lo);
 	if (unsorted && lo != hi && !isfinite(scale)) {
@@ -636,8 +684,7 @@ static void select_strided(double *v, double *tmp, uint16_t *idx, size_t n,
 		idx[i] = (uint16_t)b;
 		end[b + 1]++;
 	}
-	for (b = 0; b < nb; b++)
-		end[b + 1] += end[b];
+	prefix_sums(end, nb + 1);
 	for (i = 0; i < n; i++)
 		tmp[end[idx[i]]++] = v[i];
 	/* end[b] is bucket b's end; v is now free to be the buckets' scratch. */
