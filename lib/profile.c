@@ -64,36 +64,81 @@ uint64_t mlci_profile_count(const struct mlci_profile *p)
 
 /* ---- numbers ---- */
 
-/* s += x with Neumaier's compensation c. */
-static inline void neumaier(double *s, double *c, double x)
-{
-	double t = *s + x;
+/*
+ * Compensated sums in MOMENT_LANES independent lanes: each lane adds with
+ * Knuth's TwoSum, whose rounding error is exact and needs no branch, and
+ * keeps its errors in a second sum. Adding into one running sum would
+ * wait for each addition before the next (a few cycles a value); lanes
+ * that do not depend on each other keep the processor's adders busy and
+ * let the compiler use vector registers.
+ */
+#define MOMENT_LANES 4
 
-	*c += fabs(*s) >= fabs(x) ? (*s - t) + x : (x - t) + *s;
+struct lanes {
+	double s[MOMENT_LANES], c[MOMENT_LANES];
+};
+
+static inline void two_sum(double *s, double *c, double x)
+{
+	double t = *s + x, z = t - *s;
+
+	*c += (*s - (t - z)) + (x - z);
 	*s = t;
+}
+
+/* The lanes' total, the partial sums themselves added with TwoSum. */
+static double lanes_total(const struct lanes *l)
+{
+	double s = 0, c = 0;
+	int k;
+
+	for (k = 0; k < MOMENT_LANES; k++) {
+		two_sum(&s, &c, l->s[k]);
+		c += l->c[k];
+	}
+	return s + c;
 }
 
 /*
  * Mean and sum of squared deviations of v[0..n), n > 0: compensated sums
  * and the corrected two-pass algorithm, so the result is as exact as a
- * double allows and depends only on the order of v (callers sort it).
+ * double allows and depends only on the order of v.
  */
 static void moments(const double *v, size_t n, double *mean, double *m2)
 {
-	double s = 0, c = 0, q = 0, qc = 0, d = 0, dc = 0, m, dev;
-	size_t i;
+	struct lanes sum = { { 0 }, { 0 } }, sq = { { 0 }, { 0 } };
+	double dev[MOMENT_LANES] = { 0 }, m, d = 0;
+	size_t i, tail = n - n % MOMENT_LANES;
+	int k;
 
-	for (i = 0; i < n; i++)
-		neumaier(&s, &c, v[i]);
-	m = (s + c) / (double)n;
-	for (i = 0; i < n; i++) {
-		dev = v[i] - m;
-		neumaier(&q, &qc, dev * dev);
-		neumaier(&d, &dc, dev);
+	for (i = 0; i < tail; i += MOMENT_LANES)
+		for (k = 0; k < MOMENT_LANES; k++)
+			two_sum(&sum.s[k], &sum.c[k], v[i + k]);
+	for (; i < n; i++)
+		two_sum(&sum.s[0], &sum.c[0], v[i]);
+	m = lanes_total(&sum) / (double)n;
+	/*
+	 * The deviations' own sum is zero but for the rounding of m; it
+	 * corrects the squares (the "corrected" two-pass algorithm) by a
+	 * term far below their sum, so it needs no compensation.
+	 */
+	for (i = 0; i < tail; i += MOMENT_LANES)
+		for (k = 0; k < MOMENT_LANES; k++) {
+			double x = v[i + k] - m;
+
+			two_sum(&sq.s[k], &sq.c[k], x * x);
+			dev[k] += x;
+		}
+	for (; i < n; i++) {
+		double x = v[i] - m;
+
+		two_sum(&sq.s[0], &sq.c[0], x * x);
+		dev[0] += x;
 	}
-	d += dc;
+	for (k = 0; k < MOMENT_LANES; k++)
+		d += dev[k];
 	*mean = m;
-	*m2 = (q + qc) - d * d / (double)n;
+	*m2 = lanes_total(&sq) - d * d / (double)n;
 	if (*m2 < 0)
 		*m2 = 0;
 }
@@ -129,12 +174,46 @@ static void feed_sorted(struct mlci_profile *p, const double *v, size_t n)
 	if (!p->flushed || v[n - 1] > p->max)
 		p->max = v[n - 1];
 	chan(&p->mean, &p->m2, p->flushed, mb, m2b, n);
-	mlci_distinct_add_sorted_doubles(&p->distinct, v, n);
+	mlci_distinct_add_doubles(&p->distinct, v, n);
 	/* In batches, so that the sketch's buffers stay batch-sized. */
 	for (i = 0; i < n; i += MLCI_PROFILE_BATCH)
 		mlci_kll_add_sorted(&p->kll, 0, v + i,
 				    n - i < MLCI_PROFILE_BATCH ? n - i
 							       : MLCI_PROFILE_BATCH);
+	p->flushed += n;
+}
+
+/*
+ * A batch in sketch mode. Once distinct counting is approximate, nothing
+ * needs the batch sorted: the moments, min and max take any order (the
+ * order of the values added is as reproducible as the sorted one), the
+ * HyperLogLog registers too, and the KLL sketch picks the few values it
+ * keeps by rank without sorting the rest (mlci_kll_add_batch()). The
+ * exact distinct set is cheaper to feed sorted (a repeated value is
+ * looked up once), and so are batches of other sizes.
+ */
+static void feed_batch(struct mlci_profile *p, double *v, size_t n)
+{
+	double mb, m2b, lo, hi;
+	size_t i;
+
+	if (n != MLCI_PROFILE_BATCH || !p->flushed ||
+	    mlci_distinct_is_exact(&p->distinct)) {
+		mlci_sort_doubles(v, n);
+		feed_sorted(p, v, n);
+		return;
+	}
+	moments(v, n, &mb, &m2b);
+	lo = hi = v[0];
+	for (i = 1; i < n; i++) {
+		lo = v[i] < lo ? v[i] : lo;
+		hi = v[i] > hi ? v[i] : hi;
+	}
+	p->min = lo < p->min ? lo : p->min;
+	p->max = hi > p->max ? hi : p->max;
+	chan(&p->mean, &p->m2, p->flushed, mb, m2b, n);
+	mlci_distinct_add_doubles(&p->distinct, v, n);
+	mlci_kll_add_batch(&p->kll, v, n);
 	p->flushed += n;
 }
 
@@ -152,13 +231,12 @@ static void spill(struct mlci_profile *p)
 
 static void flush(struct mlci_profile *p)
 {
-	mlci_sort_doubles(p->buf, p->nbuf);
-	feed_sorted(p, p->buf, p->nbuf);
+	feed_batch(p, p->buf, p->nbuf);
 	p->nbuf = 0;
 }
 
 /*
- * Sketch-mode batches are sorted and fed to the sketches by one background
+ * Sketch-mode batches are fed to the sketches (feed_batch()) by one background
  * thread while the caller reads on (ml-validate's parsing and the batches'
  * sorting then share two cores). Each profile's batches are processed in
  * the order they were added, by one thread, so the sketches are exactly
@@ -205,8 +283,12 @@ static void *bg_main(void *arg)
 		bg.busy = 1;
 		pthread_mutex_unlock(&bg.mu);
 
-		mlci_sort_doubles(j.v, j.n);
-		feed_sorted(j.p, j.v, j.n);
+		if (j.spill) {
+			mlci_sort_doubles(j.v, j.n);
+			feed_sorted(j.p, j.v, j.n);
+		} else {
+			feed_batch(j.p, j.v, j.n);
+		}
 
 		pthread_mutex_lock(&bg.mu);
 		if (!j.spill && bg.npool < BG_POOL)
@@ -561,19 +643,45 @@ double mlci_profile_quantile(const struct mlci_profile *p, double q)
 
 /* ---- strings ---- */
 
+static inline size_t recent_slot(const char *s, size_t len)
+{
+	if (!len)
+		return 0;
+	return ((unsigned char)s[0] + 3 * (unsigned char)s[len - 1] + len) %
+	       MLCI_PROFILE_RECENT;
+}
+
 void mlci_profile_add_string(struct mlci_profile *p, const char *s, size_t len)
 {
+	uint32_t *recent;
 	uint64_t h;
-	size_t klen;
+	size_t klen, i;
 
 	if (p->kind != MLCI_PROFILE_STRING)
 		return;
 	p->strings++;
+	/*
+	 * A value seen lately, in exact mode: its hash is in distinct and
+	 * its entry's key is all of its bytes (no cut, no NUL), so counting
+	 * it is an increment, as mlci_topk_add() would do, without hashing
+	 * the value and looking it up twice.
+	 */
+	recent = &p->recent[recent_slot(s, len)];
+	if (*recent && !p->top.approximate && *recent <= p->top.n) {
+		struct mlci_topk_entry *e = &p->top.e[*recent - 1];
+
+		if (e->len == len && !memcmp(e->key, s, len)) {
+			e->count++;
+			return;
+		}
+	}
 	h = mlci_hash_bytes(s, len);
 	mlci_distinct_add(&p->distinct, h);
 	klen = mlci_topk_key_len(&p->top, s, len);
-	mlci_topk_add(&p->top, s, klen, klen == len ? h : mlci_hash_bytes(s, klen),
-		      1);
+	i = mlci_topk_add(&p->top, s, klen,
+			  klen == len ? h : mlci_hash_bytes(s, klen), 1);
+	if (klen == len && !p->top.approximate)
+		*recent = (uint32_t)(i + 1);
 }
 
 struct mlci_profile_category *mlci_profile_categories(

@@ -83,6 +83,65 @@ static void insertion_sort(double *v, size_t n)
 }
 
 /*
+ * The least and greatest of v[0..n), n > 0; whether v is out of order.
+ * In four lanes: one running minimum would wait for each comparison
+ * before the next.
+ */
+static inline double min2(double a, double b)
+{
+	return a < b ? a : b;
+}
+
+static inline double max2(double a, double b)
+{
+	return a > b ? a : b;
+}
+
+static int scan(const double *v, size_t n, double *lo, double *hi)
+{
+	double l0 = v[0], l1 = v[0], l2 = v[0], l3 = v[0];
+	double h0 = v[0], h1 = v[0], h2 = v[0], h3 = v[0];
+	size_t i;
+	int unsorted = 0;
+
+	for (i = 1; i + 4 <= n; i += 4) {
+		l0 = min2(l0, v[i]);
+		l1 = min2(l1, v[i + 1]);
+		l2 = min2(l2, v[i + 2]);
+		l3 = min2(l3, v[i + 3]);
+		h0 = max2(h0, v[i]);
+		h1 = max2(h1, v[i + 1]);
+		h2 = max2(h2, v[i + 2]);
+		h3 = max2(h3, v[i + 3]);
+		unsorted |= (v[i] < v[i - 1]) | (v[i + 1] < v[i]) |
+			    (v[i + 2] < v[i + 1]) | (v[i + 3] < v[i + 2]);
+	}
+	for (; i < n; i++) {
+		l0 = min2(l0, v[i]);
+		h0 = max2(h0, v[i]);
+		unsorted |= v[i] < v[i - 1];
+	}
+	*lo = min2(min2(l0, l1), min2(l2, l3));
+	*hi = max2(max2(h0, h1), max2(h2, h3));
+	return unsorted;
+}
+
+/*
+ * c[i] becomes c[0] + ... + c[i]; the running sum stays in a register
+ * rather than going through memory from one element to the next.
+ */
+static void prefix_sums(uint32_t *c, size_t n)
+{
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		sum += c[i];
+		c[i] = sum;
+	}
+}
+
+/*
  * Bucket sort by value: n equal-width buckets over [min, max], each
  * sorted the same way (a bucket of a few values by insertion). A batch of
  * similar values is sorted in a few linear passes; skewed data recurses
@@ -101,12 +160,7 @@ static void bucket_sort(double *v, double *tmp, uint16_t *idx, size_t n,
 		insertion_sort(v, n);
 		return;
 	}
-	lo = hi = v[0];
-	for (i = 1, unsorted = 0; i < n; i++) {
-		lo = v[i] < lo ? v[i] : lo;
-		hi = v[i] > hi ? v[i] : hi;
-		unsorted |= v[i] < v[i - 1];
-	}
+	unsorted = scan(v, n, &lo, &hi);
 	/* Already in order (a row id, a timestamp): nothing to do. */
 	if (lo == hi || !unsorted)
 		return;
@@ -129,8 +183,7 @@ static void bucket_sort(double *v, double *tmp, uint16_t *idx, size_t n,
 		idx[i] = (uint16_t)b;
 		end[b + 1]++;
 	}
-	for (b = 0; b < nb; b++)
-		end[b + 1] += end[b];
+	prefix_sums(end, nb + 1);
 	/* end[b] is now bucket b's start; scattering moves it to its end. */
 	for (i = 0; i < n; i++)
 		tmp[end[idx[i]]++] = v[i];
@@ -215,22 +268,21 @@ static int set_insert(uint64_t *slots, size_t nslots, uint64_t h)
 	return 1;
 }
 
-static int set_contains(const uint64_t *slots, size_t nslots, uint64_t h)
-{
-	size_t mask = nslots - 1, i = (size_t)h & mask;
-
-	if (!nslots)
-		return 0;
-	for (; slots[i]; i = (i + 1) & mask)
-		if (slots[i] == h)
-			return 1;
-	return 0;
-}
-
+/*
+ * Four times larger each time, up to what max_exact hashes need at half
+ * load: a column with many distinct values rehashes them about a third as
+ * often, and touches half as much fresh memory, as with doubling.
+ */
 static void set_grow(struct mlci_distinct *d)
 {
-	size_t nslots = d->nslots ? 2 * d->nslots : 64, i;
-	uint64_t *slots = xcalloc(nslots, sizeof(*slots));
+	size_t nslots = d->nslots ? 4 * d->nslots : 64, limit = 64, i;
+	uint64_t *slots;
+
+	while (limit < 2 * d->max_exact)
+		limit *= 2;
+	if (nslots > limit && limit > d->nslots)
+		nslots = limit;
+	slots = xcalloc(nslots, sizeof(*slots));
 
 	for (i = 0; i < d->nslots; i++)
 		if (d->slots[i])
@@ -242,11 +294,18 @@ static void set_grow(struct mlci_distinct *d)
 
 void mlci_distinct_add(struct mlci_distinct *d, uint64_t h)
 {
+	size_t mask = d->nslots - 1, i = 0;
+
 	if (d->hll) {
 		hll_add(d->hll, h);
 		return;
 	}
-	if (h ? d->nslots && set_contains(d->slots, d->nslots, h) : d->has_zero)
+	/* One walk of the cluster: it ends on h, or on the slot h goes to. */
+	if (h && d->nslots)
+		for (i = (size_t)h & mask; d->slots[i]; i = (i + 1) & mask)
+			if (d->slots[i] == h)
+				return;
+	if (!h && d->has_zero)
 		return;
 	if (d->n + (size_t)d->has_zero + 1 > d->max_exact) {
 		distinct_to_hll(d);
@@ -257,14 +316,17 @@ void mlci_distinct_add(struct mlci_distinct *d, uint64_t h)
 		d->has_zero = 1;
 		return;
 	}
-	if ((d->n + 1) * 2 > d->nslots)
+	if ((d->n + 1) * 2 > d->nslots) {
 		set_grow(d);
-	set_insert(d->slots, d->nslots, h);
+		set_insert(d->slots, d->nslots, h);
+	} else {
+		d->slots[i] = h;
+	}
 	d->n++;
 }
 
-void mlci_distinct_add_sorted_doubles(struct mlci_distinct *d,
-				      const double *v, size_t n)
+void mlci_distinct_add_doubles(struct mlci_distinct *d, const double *v,
+			       size_t n)
 {
 	size_t i = 0;
 
@@ -466,17 +528,22 @@ static void level_merge(struct mlci_kll_level *l, const double *v, size_t n)
  * Capacities k (2/3)^depth, at least 2, with depth counted from the top
  * level; by repeated multiplication so every platform agrees.
  */
-static void kll_capacities(const struct mlci_kll *s, size_t *cap)
+static void capacities(size_t k, size_t nlevels, size_t *cap)
 {
-	double c = (double)s->k;
+	double c = (double)k;
 	size_t d;
 
-	for (d = 0; d < s->nlevels; d++) {
+	for (d = 0; d < nlevels; d++) {
 		double up = ceil(c);
 
-		cap[s->nlevels - 1 - d] = up < 2.0 ? 2 : (size_t)up;
+		cap[nlevels - 1 - d] = up < 2.0 ? 2 : (size_t)up;
 		c *= 2.0 / 3.0;
 	}
+}
+
+static void kll_capacities(const struct mlci_kll *s, size_t *cap)
+{
+	capacities(s->k, s->nlevels, cap);
 }
 
 static void kll_compact(struct mlci_kll *s, size_t h, size_t cap)
@@ -541,6 +608,135 @@ void mlci_kll_add_sorted(struct mlci_kll *s, size_t level, const double *v,
 	kll_grow(s, level + 1);
 	level_merge(&s->levels[level], v, n);
 	s->n += (uint64_t)n << level;
+	kll_compress(s);
+}
+
+/*
+ * How many times in a row mlci_kll_add_sorted() would compact a batch of
+ * n values (a power of two) from level 0 up, counting only compactions of
+ * levels that held nothing before, so that each halves the batch's share
+ * alone: kll_compress() on the levels' sizes, without the values.
+ */
+static size_t batch_depth(const struct mlci_kll *s, size_t n)
+{
+	size_t cnt[64], cap[64], nlevels = s->nlevels, d = 0, j, size, total;
+
+	if (!nlevels || nlevels > 60)
+		return 0;
+	for (j = 0; j < nlevels; j++)
+		cnt[j] = s->levels[j].n;
+	cnt[0] += n;
+	while (d < nlevels && (d >= s->nlevels || !s->levels[d].n) &&
+	       (n >> d) >= 2) {
+		capacities(s->k, nlevels, cap);
+		for (j = 0, size = 0, total = 0; j < nlevels; j++) {
+			size += cnt[j];
+			total += cap[j];
+		}
+		if (size < total)
+			break;
+		for (j = 0; j < nlevels && cnt[j] < cap[j]; j++)
+			;
+		if (j != d)
+			break;
+		/* kll_compact() of level d makes room for level d + 1. */
+		if (d + 2 > nlevels)
+			cnt[nlevels++] = 0;
+		cnt[d + 1] += cnt[d] / 2;
+		cnt[d] &= 1;
+		d++;
+	}
+	return d;
+}
+
+/*
+ * The values of ranks first, first + stride, ... of v[0..n) (2 <= n <=
+ * 65536), ascending, into out. Like bucket_sort()'s first pass, then only
+ * the buckets that hold one of those ranks are sorted. v and tmp are
+ * scratch.
+ */
+static void select_strided(double *v, double *tmp, uint16_t *idx, size_t n,
+			   size_t first, size_t stride, double *out)
+{
+	double lo, hi, scale;
+	uint32_t *end;
+	size_t nb, i, b, t, o, done;
+	int unsorted;
+
+	unsorted = scan(v, n, &lo, &hi);
+	nb = n > 4096 ? 4096 : n;
+	scale = (double)nb / (hi - lo);
+	if (unsorted && lo != hi && !isfinite(scale)) {
+		/* A span beyond the doubles: the full sort copes. */
+		bucket_sort(v, tmp, idx, n, 0);
+		unsorted = 0;
+	}
+	if (!unsorted || lo == hi) {
+		for (o = 0, t = first; t < n; t += stride)
+			out[o++] = v[t];
+		return;
+	}
+	end = xcalloc(nb + 1, sizeof(*end));
+	for (i = 0; i < n; i++) {
+		double f = (v[i] - lo) * scale;
+
+		b = f < (double)nb ? (size_t)f : nb - 1;
+		idx[i] = (uint16_t)b;
+		end[b + 1]++;
+	}
+	prefix_sums(end, nb + 1);
+	for (i = 0; i < n; i++)
+		tmp[end[idx[i]]++] = v[i];
+	/* end[b] is bucket b's end; v is now free to be the buckets' scratch. */
+	for (o = 0, b = 0, done = nb, t = first; t < n; t += stride) {
+		while (end[b] <= t)
+			b++;
+		if (b != done) {
+			size_t from = b ? end[b - 1] : 0;
+
+			bucket_sort(tmp + from, v + from, idx + from,
+				    end[b] - from, 1);
+			done = b;
+		}
+		out[o++] = tmp[t];
+	}
+	free(end);
+}
+
+void mlci_kll_add_batch(struct mlci_kll *s, double *v, size_t n)
+{
+	double *tmp;
+	uint16_t *idx;
+	size_t h, m;
+
+	if (n < 2 || n > 65536 || (n & (n - 1))) {
+		mlci_sort_doubles(v, n);
+		mlci_kll_add_sorted(s, 0, v, n);
+		return;
+	}
+	h = batch_depth(s, n);
+	if (!h) {
+		mlci_sort_doubles(v, n);
+		mlci_kll_add_sorted(s, 0, v, n);
+		return;
+	}
+	m = n >> h;
+	if (m > s->scratch_alloc) {
+		free(s->scratch);
+		s->scratch_alloc = m;
+		s->scratch = xmalloc(m * sizeof(*s->scratch));
+	}
+	tmp = xmalloc(n * sizeof(*tmp));
+	idx = xmalloc(n * sizeof(*idx));
+	/* h compactions from uniformly random offsets: one offset of h bits. */
+	select_strided(v, tmp, idx, n,
+		       (size_t)(mlci_rng_next(&s->rng) >> (64 - h)),
+		       (size_t)1 << h, s->scratch);
+	free(tmp);
+	free(idx);
+	kll_grow(s, h + 1);
+	level_merge(&s->levels[h], s->scratch, m);
+	s->n += (uint64_t)n;
 	kll_compress(s);
 }
 
@@ -865,8 +1061,8 @@ void mlci_topk_make_approximate(struct mlci_topk *t)
 	topk_truncate(t);
 }
 
-void mlci_topk_add(struct mlci_topk *t, const char *s, size_t len,
-		   uint64_t hash, uint64_t weight)
+size_t mlci_topk_add(struct mlci_topk *t, const char *s, size_t len,
+		     uint64_t hash, uint64_t weight)
 {
 	struct mlci_topk_entry *e;
 	size_t slot;
@@ -880,13 +1076,13 @@ void mlci_topk_add(struct mlci_topk *t, const char *s, size_t len,
 			e->count += weight;
 			if (t->approximate)
 				heap_down(t, e->heap);
-			return;
+			return (size_t)(e - t->e);
 		}
 	}
 	if (!t->approximate) {
 		if (t->n + 1 <= t->max_exact && t->bytes + len <= t->max_bytes) {
 			entry_append(t, s, len, hash, weight, 0);
-			return;
+			return t->n - 1;
 		}
 		mlci_topk_make_approximate(t);
 	}
@@ -895,7 +1091,7 @@ void mlci_topk_add(struct mlci_topk *t, const char *s, size_t len,
 		t->heap[t->n - 1] = t->n - 1;
 		t->e[t->n - 1].heap = t->n - 1;
 		heap_up(t, t->n - 1);
-		return;
+		return t->n - 1;
 	}
 	/* Space-saving: the new value takes over the smallest counter. */
 	e = &t->e[t->heap[0]];
@@ -913,6 +1109,7 @@ void mlci_topk_add(struct mlci_topk *t, const char *s, size_t len,
 	slot = index_find(t, s, len, hash, &found);
 	t->index[slot] = (uint32_t)(e - t->e + 1);
 	heap_down(t, 0);
+	return (size_t)(e - t->e);
 }
 
 int mlci_topk_load_entry(struct mlci_topk *t, const char *s, size_t len,

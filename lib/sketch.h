@@ -49,11 +49,13 @@ void mlci_distinct_init(struct mlci_distinct *d, size_t max_exact);
 void mlci_distinct_release(struct mlci_distinct *d);
 void mlci_distinct_add(struct mlci_distinct *d, uint64_t hash);
 /*
- * Add the values of the sorted v[0..n) by their mlci_hash_double(): the
- * same as adding them one by one, in one tight loop once approximate.
+ * Add the values of v[0..n) by their mlci_hash_double(): the same as
+ * adding them one by one, in one tight loop once approximate. While the
+ * count is exact, equal values next to each other are looked up once, so
+ * a sorted v is faster.
  */
-void mlci_distinct_add_sorted_doubles(struct mlci_distinct *d,
-				      const double *v, size_t n);
+void mlci_distinct_add_doubles(struct mlci_distinct *d, const double *v,
+			       size_t n);
 /* Make dst (not initialised) a deep copy of src. */
 void mlci_distinct_copy(struct mlci_distinct *dst,
 			const struct mlci_distinct *src);
@@ -84,7 +86,8 @@ size_t mlci_distinct_state_size(const struct mlci_distinct *d);
  * items, an item at level h standing for 2^h values; a level over its
  * capacity k (2/3)^(depth) (at least 2) is compacted by promoting every
  * other item, from a random offset, to the level above. Values arrive in
- * sorted batches, so compaction is a linear merge. The total weight stays
+ * batches, sorted or compacted at once (mlci_kll_add_batch()), so a
+ * compaction is a linear merge. The total weight stays
  * exactly the number of values; the rank error of a quantile is
  * documented in profile.h for the default k. Random choices come from a
  * seeded generator: the same input in the same order gives the same
@@ -110,6 +113,18 @@ void mlci_kll_release(struct mlci_kll *s);
 /* Add n values, sorted ascending, each of weight 2^level. */
 void mlci_kll_add_sorted(struct mlci_kll *s, size_t level, const double *v,
 			 size_t n);
+/*
+ * Add the n values v[0..n), in any order (v is left in some other order).
+ * A batch of a power of two values that mlci_kll_add_sorted() would halve
+ * h times in a row through empty levels goes straight to level h: the
+ * values of ranks r, r + 2^h, r + 2 * 2^h, ... with r drawn uniformly
+ * from [0, 2^h), found without sorting the whole batch. That is those h
+ * compactions at once, with the same distribution of rank errors (their
+ * random offsets are the bits of r); the levels' sizes and the total
+ * weight are exactly those of mlci_kll_add_sorted(). Other batches are
+ * sorted and added by mlci_kll_add_sorted().
+ */
+void mlci_kll_add_batch(struct mlci_kll *s, double *v, size_t n);
 /*
  * Set level h to the n sorted values v (copied), without compacting: for
  * loading a saved sketch. The weight of the old level is replaced.
@@ -165,10 +180,11 @@ void mlci_topk_release(struct mlci_topk *t);
 size_t mlci_topk_key_len(const struct mlci_topk *t, const char *s, size_t len);
 /*
  * Count s[0..len) (already cut by mlci_topk_key_len), whose hash is hash,
- * weight times.
+ * weight times. Returns the index in t->e of the entry that now counts
+ * it; in exact mode entries keep their index until t turns approximate.
  */
-void mlci_topk_add(struct mlci_topk *t, const char *s, size_t len,
-		   uint64_t hash, uint64_t weight);
+size_t mlci_topk_add(struct mlci_topk *t, const char *s, size_t len,
+		     uint64_t hash, uint64_t weight);
 /*
  * Append a key not yet counted with its count and error, for loading
  * saved state (in approximate mode, after mlci_topk_make_approximate()).

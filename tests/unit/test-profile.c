@@ -937,6 +937,49 @@ static void test_top_exact(void)
 	CHECK_INT(num(j, "distinct"), 6, "distinct counts all bytes of each value");
 	cJSON_Delete(j);
 	mlci_profile_release(&p);
+
+	/*
+	 * Repeated values take the short path of values seen lately: a key
+	 * first counted for a longer (cut) value in the same slot ("abcdy"
+	 * and "abcd"), then the key itself, must
+	 * still add the key's own hash to distinct; so must values that share
+	 * a slot, the empty value, and a value with a NUL.
+	 */
+	{
+		struct mlci_profile_limits l = MLCI_PROFILE_LIMITS_INIT;
+		static const char *const seq[] = {
+			"abcdy", "abcd", "abcd", "abcdef", "abcd", "", "", "x",
+			"y", "x", "ab", "ba", "ab", "ba", "abcdxf", "abcd"
+		};
+
+		l.max_key_len = 4;
+		mlci_profile_init(&p, MLCI_PROFILE_STRING, &l);
+		for (k = 0; k < 3; k++)
+			for (i = 0; i < sizeof(seq) / sizeof(*seq); i++)
+				mlci_profile_add_string(&p, seq[i], strlen(seq[i]));
+		mlci_profile_add_string(&p, "x\0z", 3);
+		mlci_profile_add_string(&p, "x", 1);
+		c = mlci_profile_categories(&p, &k, &exact);
+		CHECK(exact && k == 6 && !strcmp(c[0].value, "abcd") &&
+		      c[0].count == 21 && !strcmp(c[1].value, "x") &&
+		      c[1].count == 8 && c[2].count == 6 && c[5].count == 3,
+		      "repeated values: counts as one by one");
+		free(c);
+		j = mlci_profile_to_json(&p, 0);
+		CHECK_INT(num(j, "distinct"), 10,
+			  "repeated values: distinct counts each value's own bytes");
+		CHECK_INT(num(j, "count"), 50, "repeated values: count");
+		cJSON_Delete(j);
+		mlci_profile_release(&p);
+		mlci_profile_init(&p, MLCI_PROFILE_STRING, &l);
+		mlci_profile_add_string(&p, "abcdy", 5);
+		mlci_profile_add_string(&p, "abcd", 4);
+		j = mlci_profile_to_json(&p, 0);
+		CHECK_INT(num(j, "distinct"), 2,
+			  "a key counted for a cut value, then alone: two distinct");
+		cJSON_Delete(j);
+		mlci_profile_release(&p);
+	}
 }
 
 static void test_top_approximate(void)
@@ -1150,6 +1193,78 @@ static void test_sketch_parts(void)
 	free(c);
 }
 
+/*
+ * mlci_kll_add_batch() against sorting and mlci_kll_add_sorted(): the
+ * levels' sizes depend only on the counts, so they must be the same; the
+ * items must be values of the data, each level ascending.
+ */
+static void test_kll_batch(void)
+{
+	static const size_t sizes[] = { 4096, 1024, 3000, 1, 0, 65536 };
+	struct mlci_rng r;
+	size_t total = 0, i, kind, b, h, j, nall = 0;
+	double *all = xmalloc(1200000 * sizeof(*all)), *v, *c;
+	int same = 1, valid = 1;
+
+	mlci_rng_seed(&r, 11);
+	for (kind = 0; kind < 8; kind++) {
+		struct mlci_kll a, s;
+
+		mlci_kll_init(&a, 200, 5);
+		mlci_kll_init(&s, 200, 5);
+		nall = 0;
+		for (b = 0; b < 40; b++) {
+			size_t n = sizes[b % 6];
+
+			v = all + nall;
+			for (i = 0; i < n; i++) {
+				double u = mlci_rng_uniform(&r);
+
+				v[i] = kind == 0 ? u :
+				       kind == 1 ? floor(u * 20) :		/* duplicates */
+				       kind == 2 ? (i % 3 ? 1.0 : 2.0) :
+				       kind == 3 ? (double)(nall + i) :	/* sorted */
+				       kind == 4 ? -(double)(nall + i) :	/* descending */
+				       kind == 5 ? 7.0 :			/* all equal */
+				       kind == 6 ? (i ? (double)mlci_rng_below(&r, 1000) * 5e-324
+						      : 1e300) :
+				       (u < 0.5 ? -1e308 : 1e308) * u;	/* span past DBL_MAX */
+			}
+			c = xmalloc((n + 1) * sizeof(*c));
+			memcpy(c, v, n * sizeof(*c));
+			mlci_sort_doubles(c, n);
+			mlci_kll_add_sorted(&s, 0, c, n);
+			free(c);
+			c = xmalloc((n + 1) * sizeof(*c));
+			memcpy(c, v, n * sizeof(*c));
+			mlci_kll_add_batch(&a, c, n);
+			free(c);
+			nall += n;
+		}
+		total += nall;
+		qsort(all, nall, sizeof(*all), cmp_double);
+		same &= a.n == nall && s.n == nall && a.nlevels == s.nlevels;
+		for (h = 0; same && h < a.nlevels; h++) {
+			const struct mlci_kll_level *l = &a.levels[h];
+
+			same &= l->n == s.levels[h].n;
+			for (j = 0; j < l->n; j++) {
+				if (j && l->v[j] < l->v[j - 1])
+					valid = 0;
+				if (!bsearch(&l->v[j], all, nall, sizeof(*all),
+					     cmp_double))
+					valid = 0;
+			}
+		}
+		mlci_kll_release(&a);
+		mlci_kll_release(&s);
+	}
+	CHECK(same, "KLL batches: the same weight and level sizes as sorted batches (8 distributions)");
+	CHECK(valid, "KLL batches: levels ascending, items taken from the values");
+	CHECK(total > 0, "KLL batches: values added");
+	free(all);
+}
+
 /* ---- batches sorted in the background ---- */
 
 /* Three columns fed row by row, as ml-validate does; their states as text. */
@@ -1215,6 +1330,7 @@ static void test_background(void)
 int main(void)
 {
 	test_sketch_parts();
+	test_kll_batch();
 	test_view();
 	test_exact_vs_python();
 	test_accessors();
