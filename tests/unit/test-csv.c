@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of the CSV reader: RFC 4180 cases, line numbers, bad input, buffer boundaries, numbers. */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -363,6 +364,95 @@ static void test_numbers(void)
 	CHECK_INT(mlci_csv_parse_bool("maybe", 5), -1, "maybe");
 }
 
+/*
+ * What mlci_csv_parse_number() accepts, written the slow and obvious
+ * way: [sign] digits [. digits] [e [sign] digits], a digit somewhere
+ * before the exponent. *integral: only digits, at most 16 of them.
+ */
+static int ref_syntax(const char *s, size_t len, int *integral)
+{
+	size_t i = 0, nd = 0;
+
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		i++;
+	while (i < len && s[i] >= '0' && s[i] <= '9')
+		i++, nd++;
+	*integral = i == len && nd && nd <= 16;
+	if (i < len && s[i] == '.')
+		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			nd++;
+	if (!nd)
+		return 0;
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		size_t ne = 0;
+
+		i++;
+		if (i < len && (s[i] == '-' || s[i] == '+'))
+			i++;
+		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			ne++;
+		if (!ne)
+			return 0;
+	}
+	return i == len;
+}
+
+/*
+ * Short strings of number-like characters, mostly plain decimals: the
+ * parsers agree with ref_syntax() and strtod() bit for bit, and the
+ * integer parser with strtoll(). A digit after the string (s[len] must
+ * be readable, not a NUL) must not change anything.
+ */
+static void test_number_forms(void)
+{
+	static const char alphabet[] = "0123456789012345678901234567890123456789.-+e";
+	size_t i, bad = 0;
+
+	for (i = 0; i < 400000; i++) {
+		char s[64], z[64];
+		size_t len = rnd() % 22, k;
+		int integral = -1, ref_int, ok, rn;
+		double d = 0, want;
+		int64_t v, wantv;
+
+		for (k = 0; k < len; k++)
+			s[k] = alphabet[rnd() % (sizeof(alphabet) - 1)];
+		if (rnd() % 2 && len > 2) {
+			for (k = 0; k < len; k++)
+				s[k] = (char)('0' + rnd() % 10);
+			if (rnd() % 2)
+				s[0] = '-';
+			if (rnd() % 3)
+				s[1 + rnd() % (len - 1)] = '.';
+		}
+		s[len] = '7';
+		memcpy(z, s, len);
+		z[len] = '\0';
+		ok = ref_syntax(z, len, &ref_int);
+		want = ok ? strtod(z, NULL) : 0;
+		if (ok && !isfinite(want))
+			ok = 0;
+		rn = mlci_csv_parse_number(s, len, &d, &integral);
+		if (rn != (ok ? 0 : -1) ||
+		    (ok && (memcmp(&d, &want, sizeof(d)) || integral != ref_int))) {
+			if (bad++ < 5)
+				printf("# '%s': %d %.17g %d\n", z, rn, d, integral);
+		}
+		/* Integers: digits with a sign, within 2^53. */
+		k = z[0] == '-' || z[0] == '+';
+		ok = len > k && strspn(z + k, "0123456789") == len - k;
+		wantv = ok ? strtoll(z, NULL, 10) : 0;
+		if (ok && (wantv > (INT64_C(1) << 53) || wantv < -(INT64_C(1) << 53)))
+			ok = 0;
+		rn = mlci_csv_parse_integer(s, len, &v);
+		if (rn != (ok ? 0 : -1) || (ok && v != wantv)) {
+			if (bad++ < 5)
+				printf("# integer '%s': %d %lld\n", z, rn, (long long)v);
+		}
+	}
+	CHECK(!bad, "short number forms agree with strtod and strtoll");
+}
+
 static void test_quote(void)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -388,6 +478,7 @@ int main(void)
 	test_random_roundtrip(1);
 	test_sha256();
 	test_numbers();
+	test_number_forms();
 	test_quote();
 	{
 		char cmd[300];
