@@ -15,6 +15,11 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+/* AVX2 when the CPU has it, whatever the build's baseline. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define HAVE_AVX2_SCANNER 1
+#include <immintrin.h>
+#endif
 
 #include "csv.h"
 #include "decimal.h"
@@ -25,10 +30,11 @@
 
 #define READ_CHUNK (1u << 20)
 /*
- * Bytes allocated past the buffer's data: the fast path loads 16 bytes at
- * a time and may look past the end (it never uses what it finds there).
+ * Bytes allocated past the buffer's data, zeroed: the scanner loads 64
+ * bytes at a time and may look past the end (it never uses what it
+ * finds there).
  */
-#define SLACK 16
+#define SLACK 64
 #define DEFAULT_MAX_FIELDS 65536
 
 /* Byte classes: 1 for the bytes that stop the scan of a field. */
@@ -72,6 +78,126 @@ static struct csv_classes *classes_for(char delim)
 	}
 	ready[(unsigned char)delim] = 1;
 	return t;
+}
+
+/*
+ * The scanners set, for each byte of blocks of 64, a bit when the byte
+ * may need attention in an unquoted field: the delimiter, a quote, a
+ * non-ASCII byte, or a byte up to CR (0x0d), which takes in LF, CR and
+ * NUL with one comparison. The other control bytes it catches are
+ * ordinary data: the reader steps over them.
+ */
+typedef void scan_fn(const unsigned char *s, size_t blocks, unsigned char delim,
+		     uint64_t *bits);
+
+static void scan_scalar(const unsigned char *s, size_t blocks,
+			unsigned char delim, uint64_t *bits)
+{
+	size_t b, i;
+
+	for (b = 0; b < blocks; b++, s += 64) {
+		uint64_t m = 0;
+
+		for (i = 0; i < 64; i++)
+			if (s[i] <= '\r' || s[i] >= 0x80 || s[i] == '"' ||
+			    s[i] == delim)
+				m |= UINT64_C(1) << i;
+		bits[b] = m;
+	}
+}
+
+#if defined(__SSE2__)
+static inline uint64_t scan16_sse2(const unsigned char *s, __m128i d)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+	__m128i low = _mm_cmpeq_epi8(_mm_subs_epu8(x, _mm_set1_epi8('\r')),
+				     _mm_setzero_si128());
+	__m128i m = _mm_or_si128(_mm_or_si128(low, x),
+				 _mm_or_si128(_mm_cmpeq_epi8(x, d),
+					      _mm_cmpeq_epi8(x, _mm_set1_epi8('"'))));
+
+	return (uint64_t)(unsigned)_mm_movemask_epi8(m);
+}
+
+static void scan_sse2(const unsigned char *s, size_t blocks,
+		      unsigned char delim, uint64_t *bits)
+{
+	__m128i d = _mm_set1_epi8((char)delim);
+	size_t b;
+
+	for (b = 0; b < blocks; b++, s += 64)
+		bits[b] = scan16_sse2(s, d) | scan16_sse2(s + 16, d) << 16 |
+			  scan16_sse2(s + 32, d) << 32 |
+			  scan16_sse2(s + 48, d) << 48;
+}
+#endif
+
+#ifdef HAVE_AVX2_SCANNER
+__attribute__((target("avx2")))
+static inline uint64_t scan32_avx2(const unsigned char *s, __m256i d)
+{
+	__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)s);
+	__m256i low = _mm256_cmpeq_epi8(_mm256_subs_epu8(x, _mm256_set1_epi8('\r')),
+					_mm256_setzero_si256());
+	__m256i m = _mm256_or_si256(_mm256_or_si256(low, x),
+				    _mm256_or_si256(_mm256_cmpeq_epi8(x, d),
+						    _mm256_cmpeq_epi8(x, _mm256_set1_epi8('"'))));
+
+	return (uint64_t)(uint32_t)_mm256_movemask_epi8(m);
+}
+
+__attribute__((target("avx2")))
+static void scan_avx2(const unsigned char *s, size_t blocks,
+		      unsigned char delim, uint64_t *bits)
+{
+	__m256i d = _mm256_set1_epi8((char)delim);
+	size_t b;
+
+	for (b = 0; b < blocks; b++, s += 64)
+		bits[b] = scan32_avx2(s, d) | scan32_avx2(s + 32, d) << 32;
+}
+#endif
+
+static scan_fn *forced_scanner;
+
+int mlci_csv_set_scanner(const char *name)
+{
+	if (!name) {
+		forced_scanner = NULL;
+		return 0;
+	}
+	if (!strcmp(name, "scalar")) {
+		forced_scanner = scan_scalar;
+		return 0;
+	}
+#if defined(__SSE2__)
+	if (!strcmp(name, "sse2")) {
+		forced_scanner = scan_sse2;
+		return 0;
+	}
+#endif
+#ifdef HAVE_AVX2_SCANNER
+	if (!strcmp(name, "avx2") && __builtin_cpu_supports("avx2")) {
+		forced_scanner = scan_avx2;
+		return 0;
+	}
+#endif
+	return -1;
+}
+
+static scan_fn *best_scanner(void)
+{
+	if (forced_scanner)
+		return forced_scanner;
+#ifdef HAVE_AVX2_SCANNER
+	if (__builtin_cpu_supports("avx2"))
+		return scan_avx2;
+#endif
+#if defined(__SSE2__)
+	return scan_sse2;
+#else
+	return scan_scalar;
+#endif
 }
 
 /*
@@ -169,6 +295,7 @@ int mlci_csv_open(struct mlci_csv *c, const char *path,
 					: MLCI_CSV_MAX_RECORD_DEFAULT;
 	c->max_fields = opt->max_fields ? opt->max_fields : DEFAULT_MAX_FIELDS;
 	c->line = c->next_line = 1;
+	c->scan = best_scanner();
 	classes_for(c->delimiter);
 
 	c->fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -199,6 +326,7 @@ int mlci_csv_open(struct mlci_csv *c, const char *path,
 	}
 	c->alloc = READ_CHUNK + 1;
 	c->buf = xmalloc(c->alloc + SLACK);
+	memset(c->buf + c->alloc, 0, SLACK);
 	if (!c->gz)
 		posix_fadvise(c->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	return 0;
@@ -233,6 +361,7 @@ static int refill(struct mlci_csv *c, size_t keep, size_t *shift)
 	ssize_t n;
 
 	*shift = keep;
+	c->scan_n = 0;
 	if (keep) {
 		memmove(c->buf, c->buf + keep, c->end - keep);
 		c->end -= keep;
@@ -249,6 +378,7 @@ static int refill(struct mlci_csv *c, size_t keep, size_t *shift)
 			want = c->max_record + READ_CHUNK + 1;
 		c->buf = xrealloc(c->buf, want + SLACK);
 		c->alloc = want;
+		memset(c->buf + c->alloc, 0, SLACK);
 	}
 	room = c->alloc - 1 - c->end;
 	if (c->gz) {
@@ -362,87 +492,129 @@ static void finish_record(struct mlci_csv *c, const struct csv_parse *p)
 }
 
 
+#define SCAN_BLOCKS (sizeof(((struct mlci_csv *)0)->scan_bits) / sizeof(uint64_t))
+
 /*
- * The offset in s[0..16) of the first byte that ends an unquoted field or
- * needs the careful path (the delimiter, CR, LF, NUL, a non-ASCII byte),
- * or 16 when there is none. s[0..16) must be readable.
+ * Scan the window of blocks that starts at buf[from] (from < c->end):
+ * bits up to 63 bytes past the data may be set (SLACK), never used.
  */
-static inline unsigned stop_scan16(const unsigned char *s, unsigned char delim)
+static void scan_window(struct mlci_csv *c, size_t from)
 {
-#if defined(__SSE2__)
-	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
-	__m128i m = _mm_or_si128(
-		_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)delim)),
-			     _mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))),
-		_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')),
-			     _mm_cmpeq_epi8(x, _mm_setzero_si128())));
-	unsigned bits = (unsigned)_mm_movemask_epi8(_mm_or_si128(m, x));
-
-	return bits ? (unsigned)__builtin_ctz(bits) : 16;
-#else
-	unsigned i;
-
-	for (i = 0; i < 16; i++)
-		if (s[i] == delim || s[i] == '\n' || s[i] == '\r' || !s[i] ||
-		    s[i] >= 0x80)
-			break;
-	return i;
-#endif
+	c->scan_at = from;
+	c->scan_n = (c->end - from + 63) / 64;
+	if (c->scan_n > SCAN_BLOCKS)
+		c->scan_n = SCAN_BLOCKS;
+	c->scan((const unsigned char *)c->buf + from, c->scan_n,
+		(unsigned char)c->delimiter, c->scan_bits);
 }
 
 /*
- * The common case in one go: a record of unquoted ASCII fields that ends
- * with a line end inside the buffer. Returns 1 with the record read, or 0
- * (nothing changed) for anything else, which the state machine of
- * mlci_csv_read() then handles byte by byte.
+ * Where read_simple() is in the scanner's bits: block b of the window,
+ * and m, the bits of that block not taken yet. The bits are computed a
+ * window at a time, ahead of the records, and stay valid until the buffer
+ * is refilled (the reader only writes behind its position: NULs after
+ * fields, unescaped quoted fields). Taking bit after bit from m keeps the
+ * loop from field to field short: no load, no shift by the position.
+ */
+struct cursor {
+	size_t b;
+	uint64_t m;
+};
+
+/* Start at buf[from], from < c->end. */
+static inline void cursor_seek(struct mlci_csv *c, struct cursor *cu,
+			       size_t from)
+{
+	size_t off;
+
+	if (from < c->scan_at || from - c->scan_at >= 64 * c->scan_n)
+		scan_window(c, from);
+	off = from - c->scan_at;
+	cu->b = off / 64;
+	cu->m = c->scan_bits[cu->b] & (~UINT64_C(0) << (off % 64));
+}
+
+/* The offset of the next byte whose bit is set; >= c->end: none in the data. */
+static inline size_t cursor_next(struct mlci_csv *c, struct cursor *cu)
+{
+	size_t q;
+
+	while (!cu->m) {
+		if (++cu->b == c->scan_n) {
+			size_t from = c->scan_at + 64 * cu->b;
+
+			if (from >= c->end)
+				return c->end;
+			scan_window(c, from);
+			cu->b = 0;
+		}
+		cu->m = c->scan_bits[cu->b];
+	}
+	q = c->scan_at + 64 * cu->b + (size_t)__builtin_ctzll(cu->m);
+	cu->m &= cu->m - 1;
+	return q;
+}
+
+/*
+ * The common case in one go: a record of unquoted fields, valid UTF-8,
+ * that ends with a line end inside the buffer. Returns 1 with the record
+ * read, or 0 (nothing changed) for anything else, which the state machine
+ * of mlci_csv_read() then handles byte by byte.
  */
 static int read_simple(struct mlci_csv *c)
 {
-	unsigned char *buf = (unsigned char *)c->buf, *p, *e, *f;
+	unsigned char *buf = (unsigned char *)c->buf;
 	unsigned char delim = (unsigned char)c->delimiter;
-	size_t n = 0;
+	size_t f = c->pos, q, n = 0, i;
+	struct cursor cu;
 
-	if (c->pending_lf)
+	if (c->pending_lf || f >= c->end || buf[f] == '\n' || buf[f] == '\r' ||
+	    buf[f] == '"')
 		return 0;
-	p = buf + c->pos;
-	e = buf + c->end;
-	if (p >= e || *p == '\n' || *p == '\r')
-		return 0;
+	cursor_seek(c, &cu, f);
 	for (;;) {
-		unsigned k;
+		unsigned char ch;
 
-		f = p;
-		if (*p == '"')
+		q = cursor_next(c, &cu);
+		if (q >= c->end)
 			return 0;
-		while ((k = stop_scan16(p, delim)) == 16 && p + 16 < e)
-			p += 16;
-		p += k;
-		if (p >= e || n >= c->max_fields)
+		ch = buf[q];
+		if (ch != delim && ch != '\n' && ch != '\r') {
+			size_t k;
+
+			if (ch < 0x80) {
+				if (!ch)
+					return 0;	/* the careful path says why */
+				continue;	/* a quote inside, a control byte */
+			}
+			k = utf8_len(buf + q, c->end - q);
+			if (!k || q + k >= c->end)
+				return 0;
+			cursor_seek(c, &cu, q + k);
+			continue;
+		}
+		if (n >= c->max_fields)
 			return 0;
 		if (n == c->fields_alloc)
 			grow_fields(c);
-		c->field[n] = (char *)f;
-		c->len[n] = (size_t)(p - f);
+		c->field[n] = (char *)buf + f;
+		c->len[n] = q - f;
 		c->quoted[n] = 0;
 		n++;
-		if (*p == delim) {
-			p++;
+		if (ch == delim) {
+			f = q + 1;
+			if (buf[f] == '"')
+				return 0;
 			continue;
 		}
-		if (*p == '\n')
-			break;
-		if (*p == '\r' && p + 1 < e)
-			break;
-		return 0;	/* NUL, non-ASCII, or a CR at the buffer's end */
+		if (ch == '\r' && q + 1 >= c->end)
+			return 0;	/* CRLF or not? The careful path reads on. */
+		break;
 	}
 	/* Accepted: step past the line end, then end the fields with NULs. */
-	c->pos = (size_t)(p + 1 + (*p == '\r' && p[1] == '\n') - buf);
-	{
-		size_t i;
-
-		for (i = 0; i < n; i++)
-			c->field[i][c->len[i]] = '\0';
-	}
+	c->pos = q + 1 + (buf[q] == '\r' && buf[q + 1] == '\n');
+	for (i = 0; i < n; i++)
+		c->field[i][c->len[i]] = '\0';
 	c->nfields = n;
 	c->line = c->next_line;
 	c->next_line++;
@@ -727,6 +899,7 @@ int mlci_csv_sha256(struct mlci_csv *c, char hex[65])
 			break;
 		mlci_sha256_update(c->sha, c->buf, (size_t)n);
 		c->pos = c->end = 0;
+		c->scan_n = 0;
 	}
 	mlci_sha256_final_hex(c->sha, hex);
 	mlci_sha256_free(c->sha);

@@ -241,6 +241,158 @@ static void test_random_roundtrip(int gz)
 	strbuf_release(&got);
 }
 
+static const char *const scanners[] = { "scalar", "sse2", "avx2" };
+
+static void add_chars(struct strbuf *sb, char ch, size_t n)
+{
+	while (n--)
+		strbuf_addch(sb, ch);
+}
+
+#define PIECE(s) s, sizeof(s) - 1
+
+/*
+ * Every special byte at every offset from a 64-byte block's start (and
+ * across the scanner's windows of 1 KiB): a field of n filler bytes
+ * moves what follows it one byte further each time. Each scanner reads
+ * the same records, errors included.
+ */
+static void test_block_edges(const char *scanner)
+{
+	static const struct {
+		const char *piece;
+		size_t len;
+		const char *want;	/* after "<filler>|"; NULL: an error */
+	} cases[] = {
+		{ PIECE("1,2\n"), "1|2@2;" },
+		{ PIECE("\"q,\"\"1\",2\r\n"), "^q,\"1|2@2;" },
+		{ PIECE("1\r\n2,3\n"), "1@2;2|3@3;" },
+		{ PIECE("1\r2,3\r"), "1@2;2|3@3;" },
+		{ PIECE("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80,4\n"),
+		  "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80|4@2;" },
+		{ PIECE("x\"y,\x01\x0b\x0c\n"), "x\"y|\x01\x0b\x0c@2;" },
+		{ PIECE("\"a\nb\",5\nz,6\n"), "^a\nb|5@2;z|6@4;" },
+		{ PIECE(",\n"), "|@2;" },
+		{ PIECE("1,2"), "1|2@2;" },
+		{ PIECE("\xc3(\n"), NULL },
+		{ PIECE("\xe2\x82\n"), NULL },
+		{ PIECE("\xed\xa0\x80\n"), NULL },
+		{ PIECE("\xf0\x9f\x98"), NULL },
+		{ PIECE("1\0002\n"), NULL },
+	};
+	struct strbuf in = STRBUF_INIT, out = STRBUF_INIT, want = STRBUF_INIT;
+	char name[128];
+	size_t i, n, bad = 0;
+
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		for (n = 0; n < 1100; n += n < 200 ? 1 : 61) {
+			strbuf_reset(&in);
+			strbuf_reset(&want);
+			strbuf_addstr(&in, "h,i\n");
+			add_chars(&in, 'x', n);
+			strbuf_addch(&in, ',');
+			strbuf_add(&in, cases[i].piece, cases[i].len);
+			strbuf_addstr(&want, "h|i@1;");
+			if (cases[i].want) {
+				add_chars(&want, 'x', n);
+				strbuf_addch(&want, '|');
+				strbuf_addstr(&want, cases[i].want);
+			} else {
+				strbuf_addstr(&want, "ERR3@2");
+			}
+			render(in.buf, in.len, ',', 0, &out);
+			if (strcmp(out.buf, want.buf) && bad++ < 3)
+				printf("# %s: case %zu, %zu filler bytes: got '%s'\n",
+				       scanner, i, n, out.buf);
+		}
+	}
+	snprintf(name, sizeof(name),
+		 "%s scanner: special bytes at every offset of a block", scanner);
+	CHECK(!bad, name);
+	strbuf_release(&in);
+	strbuf_release(&out);
+	strbuf_release(&want);
+}
+
+/*
+ * The buffer's first refill comes after 1 MiB: a CRLF, a lone CR, a
+ * multi-byte character and a quoted field with a line end in it, around
+ * that offset.
+ */
+static void test_refill_edges(const char *scanner)
+{
+	static const struct {
+		const char *piece, *want;
+		int lines;
+	} cases[] = {
+		{ "\r\n", "", 1 },
+		{ "\r", "", 1 },
+		{ "\xe2\x82\xac\n", "\xe2\x82\xac", 1 },
+		{ ",\"q\r\nq\"\n", "|^q\r\nq", 2 },
+	};
+	struct strbuf in = STRBUF_INIT, out = STRBUF_INIT, want = STRBUF_INIT;
+	char name[128];
+	size_t i, bad = 0;
+	int delta;
+
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		for (delta = -6; delta <= 3; delta++) {
+			size_t target = (1u << 20) + (size_t)(delta + 6) - 6, n;
+			long line = 1;
+
+			strbuf_reset(&in);
+			strbuf_reset(&want);
+			strbuf_addstr(&in, "h\n");
+			strbuf_addf(&want, "h@%ld;", line++);
+			/* Records of 100 bytes, then one that reaches target. */
+			while (in.len + 200 < target) {
+				add_chars(&in, 'y', 99);
+				strbuf_addch(&in, '\n');
+				add_chars(&want, 'y', 99);
+				strbuf_addf(&want, "@%ld;", line++);
+			}
+			n = target - in.len;
+			add_chars(&in, 'z', n);
+			strbuf_addstr(&in, cases[i].piece);
+			strbuf_addstr(&in, "w\n");
+			add_chars(&want, 'z', n);
+			strbuf_addf(&want, "%s@%ld;", cases[i].want, line);
+			line += cases[i].lines;
+			strbuf_addf(&want, "w@%ld;", line);
+			render(in.buf, in.len, ',', 0, &out);
+			if (strcmp(out.buf, want.buf) && bad++ < 3)
+				printf("# %s: case %zu at %+d: '%s'\n", scanner, i,
+				       delta, out.buf + (out.len > 40 ? out.len - 40 : 0));
+		}
+	}
+	snprintf(name, sizeof(name),
+		 "%s scanner: line ends and characters at the first refill", scanner);
+	CHECK(!bad, name);
+	strbuf_release(&in);
+	strbuf_release(&out);
+	strbuf_release(&want);
+}
+
+static void test_scanners(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(scanners) / sizeof(*scanners); i++) {
+		if (mlci_csv_set_scanner(scanners[i])) {
+			printf("# no %s scanner here\n", scanners[i]);
+			continue;
+		}
+		test_cases();
+		test_nul();
+		test_block_edges(scanners[i]);
+		test_refill_edges(scanners[i]);
+		test_random_roundtrip(0);
+	}
+	CHECK(mlci_csv_set_scanner("scalar") == 0, "the scalar scanner is always there");
+	CHECK(mlci_csv_set_scanner("mmx") == -1, "an unknown scanner is refused");
+	mlci_csv_set_scanner(NULL);
+}
+
 static void test_sha256(void)
 {
 	struct mlci_csv c;
@@ -476,6 +628,7 @@ int main(void)
 	test_long_record();
 	test_random_roundtrip(0);
 	test_random_roundtrip(1);
+	test_scanners();
 	test_sha256();
 	test_numbers();
 	test_number_forms();
