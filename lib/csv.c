@@ -324,7 +324,15 @@ int mlci_csv_open(struct mlci_csv *c, const char *path,
 		}
 		gzbuffer(c->gz, 256 * 1024);
 	}
+	/*
+	 * A small file gets a buffer of its size: opening many of them
+	 * (tests, the fuzzer, sniffing) then costs no 1 MiB mapping each.
+	 * The buffer grows if the file does.
+	 */
 	c->alloc = READ_CHUNK + 1;
+	if (!c->gz && fstat(c->fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size < READ_CHUNK)
+		c->alloc = (size_t)st.st_size + 1;
 	c->buf = xmalloc(c->alloc + SLACK);
 	memset(c->buf + c->alloc, 0, SLACK);
 	if (!c->gz)
