@@ -201,24 +201,36 @@ static scan_fn *best_scanner(void)
 }
 
 /*
- * The digest of a regular file is computed by a thread of its own that
- * reads the file with pread() (the reader's offset is untouched) while
- * the caller parses: on two cores hashing is then free. Pipes and other
- * files that cannot be read twice are hashed by the reader as it reads.
+ * The digest of a regular file is computed by a thread of its own while
+ * the caller parses: on two cores hashing is then free. The reader hands
+ * the thread a copy of every chunk it reads, in a ring of slots (a copy
+ * in user space costs less than reading the file a second time); a
+ * gzip file, whose digest is of its stored bytes, is read by the thread
+ * itself with pread() (the reader's offset is untouched). Pipes and
+ * other files that cannot be read twice are hashed by the reader as it
+ * reads.
  */
-#define HASH_CHUNK (1u << 20)
+#define HASH_CHUNK (1u << 18)
+#define HASH_SLOTS 4
 
 struct csv_hasher {
 	pthread_t thread;
-	int fd;
+	int fd;			/* >= 0: read the file; -1: the reader feeds */
 	struct mlci_sha256 *sha;
 	atomic_int stop;	/* the caller gave up: stop early */
 	int err;		/* errno of a failed read, else 0 */
+
+	/* Fed: slots tail..head-1 (mod HASH_SLOTS) are full. */
+	pthread_mutex_t lock;
+	pthread_cond_t changed;	/* a slot filled or emptied, or the end */
+	unsigned char *slot[HASH_SLOTS];
+	size_t len[HASH_SLOTS];
+	size_t head, tail;
+	int done;		/* no more slots will be filled */
 };
 
-static void *hasher_main(void *arg)
+static void *hasher_pread(struct csv_hasher *h)
 {
-	struct csv_hasher *h = arg;
 	unsigned char *buf = malloc(HASH_CHUNK);
 	off_t off = 0;
 
@@ -244,15 +256,75 @@ static void *hasher_main(void *arg)
 	return NULL;
 }
 
-/* Start hashing c's file in a thread; 0, or -1 to hash while reading. */
-static int hasher_start(struct mlci_csv *c)
+static void *hasher_main(void *arg)
+{
+	struct csv_hasher *h = arg;
+
+	if (h->fd >= 0)
+		return hasher_pread(h);
+	pthread_mutex_lock(&h->lock);
+	for (;;) {
+		size_t i;
+
+		while (h->head == h->tail && !h->done &&
+		       !atomic_load_explicit(&h->stop, memory_order_relaxed))
+			pthread_cond_wait(&h->changed, &h->lock);
+		if (atomic_load_explicit(&h->stop, memory_order_relaxed) ||
+		    h->head == h->tail)
+			break;
+		/* The slot is ours until tail moves past it. */
+		i = h->tail % HASH_SLOTS;
+		pthread_mutex_unlock(&h->lock);
+		mlci_sha256_update(h->sha, h->slot[i], h->len[i]);
+		pthread_mutex_lock(&h->lock);
+		h->tail++;
+		pthread_cond_signal(&h->changed);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+/* Hand the thread a copy of data[0..n), waiting for a free slot. */
+static void hasher_feed(struct csv_hasher *h, const char *data, size_t n)
+{
+	while (n) {
+		size_t k = n < HASH_CHUNK ? n : HASH_CHUNK, i;
+
+		pthread_mutex_lock(&h->lock);
+		while (h->head - h->tail == HASH_SLOTS)
+			pthread_cond_wait(&h->changed, &h->lock);
+		pthread_mutex_unlock(&h->lock);
+		/* The slot at head is the reader's until head moves past it. */
+		i = h->head % HASH_SLOTS;
+		if (!h->slot[i])
+			h->slot[i] = xmalloc(HASH_CHUNK);
+		memcpy(h->slot[i], data, k);
+		h->len[i] = k;
+		pthread_mutex_lock(&h->lock);
+		h->head++;
+		pthread_cond_signal(&h->changed);
+		pthread_mutex_unlock(&h->lock);
+		data += k;
+		n -= k;
+	}
+}
+
+/*
+ * Start hashing c's file in a thread, fed by the reader or reading the
+ * file itself; 0, or -1 to hash while reading.
+ */
+static int hasher_start(struct mlci_csv *c, int fed)
 {
 	struct csv_hasher *h = xcalloc(1, sizeof(*h));
 
-	h->fd = c->fd;
+	h->fd = fed ? -1 : c->fd;
 	h->sha = c->sha;
 	atomic_init(&h->stop, 0);
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->changed, NULL);
 	if (pthread_create(&h->thread, NULL, hasher_main, h)) {
+		pthread_cond_destroy(&h->changed);
+		pthread_mutex_destroy(&h->lock);
 		free(h);
 		return -1;
 	}
@@ -260,18 +332,30 @@ static int hasher_start(struct mlci_csv *c)
 	return 0;
 }
 
-/* Wait for the thread; its error number (0: the digest is complete). */
+/*
+ * Wait for the thread, after it hashed everything (stop: at once); its
+ * error number (0: the digest is complete).
+ */
 static int hasher_join(struct mlci_csv *c, int stop)
 {
 	struct csv_hasher *h = c->hasher;
+	size_t i;
 	int err;
 
 	if (!h)
 		return 0;
+	pthread_mutex_lock(&h->lock);
 	if (stop)
 		atomic_store(&h->stop, 1);
+	h->done = 1;
+	pthread_cond_signal(&h->changed);
+	pthread_mutex_unlock(&h->lock);
 	pthread_join(h->thread, NULL);
 	err = h->err;
+	for (i = 0; i < HASH_SLOTS; i++)
+		free(h->slot[i]);
+	pthread_cond_destroy(&h->changed);
+	pthread_mutex_destroy(&h->lock);
 	free(h);
 	c->hasher = NULL;
 	return err;
@@ -304,11 +388,6 @@ int mlci_csv_open(struct mlci_csv *c, const char *path,
 	if (fstat(c->fd, &st) == 0 && S_ISDIR(st.st_mode))
 		return mlci_error(MLCI_EXIT_INPUT, "cannot read '%s': Is a directory",
 				  path);
-	if (opt->want_sha256) {
-		c->sha = mlci_sha256_new();
-		if (fstat(c->fd, &st) == 0 && S_ISREG(st.st_mode))
-			hasher_start(c);
-	}
 	n = pread(c->fd, magic, 2, 0);
 	if (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
 		int fd2 = dup(c->fd);
@@ -323,6 +402,11 @@ int mlci_csv_open(struct mlci_csv *c, const char *path,
 					  path);
 		}
 		gzbuffer(c->gz, 256 * 1024);
+	}
+	if (opt->want_sha256) {
+		c->sha = mlci_sha256_new();
+		if (fstat(c->fd, &st) == 0 && S_ISREG(st.st_mode))
+			hasher_start(c, !c->gz);
 	}
 	/*
 	 * A small file gets a buffer of its size: opening many of them
@@ -410,7 +494,9 @@ static int refill(struct mlci_csv *c, size_t keep, size_t *shift)
 		if (n < 0)
 			return mlci_error_errno(MLCI_EXIT_SYSTEM, "cannot read '%s'",
 						c->path);
-		if (c->sha && !c->hasher)
+		if (c->hasher)
+			hasher_feed(c->hasher, c->buf + c->end, (size_t)n);
+		else if (c->sha)
 			mlci_sha256_update(c->sha, c->buf + c->end, (size_t)n);
 	}
 	if (n == 0) {
@@ -877,6 +963,28 @@ int mlci_csv_sha256(struct mlci_csv *c, char hex[65])
 
 	if (!c->sha)
 		return -MLCI_EXIT_BUG;
+	if (c->hasher && c->hasher->fd < 0 && !c->eof) {
+		/* Reading stopped early: the rest of the file, to the thread. */
+		for (;;) {
+			ssize_t n = read(c->fd, c->buf, c->alloc - 1);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				err = errno;
+				hasher_join(c, 1);
+				errno = err;
+				return mlci_error_errno(MLCI_EXIT_SYSTEM,
+							"cannot read '%s'", c->path);
+			}
+			if (n == 0)
+				break;
+			hasher_feed(c->hasher, c->buf, (size_t)n);
+			c->pos = c->end = 0;
+			c->scan_n = 0;
+		}
+		c->eof = 1;
+	}
 	if (c->hasher) {
 		err = hasher_join(c, 0);
 		if (err) {
