@@ -603,15 +603,18 @@ static void scan_window(struct mlci_csv *c, size_t from)
 }
 
 /*
- * Where read_simple() is in the scanner's bits: block b of the window,
- * and m, the bits of that block not taken yet. The bits are computed a
- * window at a time, ahead of the records, and stay valid until the buffer
- * is refilled (the reader only writes behind its position: NULs after
- * fields, unescaped quoted fields). Taking bit after bit from m keeps the
- * loop from field to field short: no load, no shift by the position.
+ * Where read_simple() is in the scanner's bits: block b of the window of
+ * n blocks that starts at buffer offset at, and m, the bits of that block
+ * not taken yet. The bits are computed a window at a time, ahead of the
+ * records, and stay valid until the buffer is refilled (the reader only
+ * writes behind its position: NULs after fields, unescaped quoted
+ * fields). Taking bit after bit from m keeps the loop from field to field
+ * short: no load, no shift by the position. The cursor is a local copy,
+ * kept in registers while the record's fields are stored.
  */
 struct cursor {
-	size_t b;
+	const uint64_t *bits;
+	size_t at, n, b;
 	uint64_t m;
 };
 
@@ -623,28 +626,37 @@ static inline void cursor_seek(struct mlci_csv *c, struct cursor *cu,
 
 	if (from < c->scan_at || from - c->scan_at >= 64 * c->scan_n)
 		scan_window(c, from);
-	off = from - c->scan_at;
+	cu->bits = c->scan_bits;
+	cu->at = c->scan_at;
+	cu->n = c->scan_n;
+	off = from - cu->at;
 	cu->b = off / 64;
-	cu->m = c->scan_bits[cu->b] & (~UINT64_C(0) << (off % 64));
+	cu->m = cu->bits[cu->b] & (~UINT64_C(0) << (off % 64));
 }
 
-/* The offset of the next byte whose bit is set; >= c->end: none in the data. */
-static inline size_t cursor_next(struct mlci_csv *c, struct cursor *cu)
+/*
+ * The offset of the next byte whose bit is set; >= end (c->end): none
+ * in the data.
+ */
+static inline size_t cursor_next(struct mlci_csv *c, struct cursor *cu,
+				 size_t end)
 {
 	size_t q;
 
 	while (!cu->m) {
-		if (++cu->b == c->scan_n) {
-			size_t from = c->scan_at + 64 * cu->b;
+		if (++cu->b == cu->n) {
+			size_t from = cu->at + 64 * cu->b;
 
-			if (from >= c->end)
-				return c->end;
+			if (from >= end)
+				return end;
 			scan_window(c, from);
+			cu->at = from;
+			cu->n = c->scan_n;
 			cu->b = 0;
 		}
-		cu->m = c->scan_bits[cu->b];
+		cu->m = cu->bits[cu->b];
 	}
-	q = c->scan_at + 64 * cu->b + (size_t)__builtin_ctzll(cu->m);
+	q = cu->at + 64 * cu->b + (size_t)__builtin_ctzll(cu->m);
 	cu->m &= cu->m - 1;
 	return q;
 }
@@ -659,18 +671,20 @@ static int read_simple(struct mlci_csv *c)
 {
 	unsigned char *buf = (unsigned char *)c->buf;
 	unsigned char delim = (unsigned char)c->delimiter;
-	size_t f = c->pos, q, n = 0, i;
+	size_t end = c->end, f = c->pos, q, n = 0, i;
+	char **field = c->field;
+	size_t *len = c->len;
 	struct cursor cu;
 
-	if (c->pending_lf || f >= c->end || buf[f] == '\n' || buf[f] == '\r' ||
+	if (c->pending_lf || f >= end || buf[f] == '\n' || buf[f] == '\r' ||
 	    buf[f] == '"')
 		return 0;
 	cursor_seek(c, &cu, f);
 	for (;;) {
 		unsigned char ch;
 
-		q = cursor_next(c, &cu);
-		if (q >= c->end)
+		q = cursor_next(c, &cu, end);
+		if (q >= end)
 			return 0;
 		ch = buf[q];
 		if (ch != delim && ch != '\n' && ch != '\r') {
@@ -681,19 +695,21 @@ static int read_simple(struct mlci_csv *c)
 					return 0;	/* the careful path says why */
 				continue;	/* a quote inside, a control byte */
 			}
-			k = utf8_len(buf + q, c->end - q);
-			if (!k || q + k >= c->end)
+			k = utf8_len(buf + q, end - q);
+			if (!k || q + k >= end)
 				return 0;
 			cursor_seek(c, &cu, q + k);
 			continue;
 		}
 		if (n >= c->max_fields)
 			return 0;
-		if (n == c->fields_alloc)
+		if (n == c->fields_alloc) {
 			grow_fields(c);
-		c->field[n] = (char *)buf + f;
-		c->len[n] = q - f;
-		c->quoted[n] = 0;
+			field = c->field;
+			len = c->len;
+		}
+		field[n] = (char *)buf + f;
+		len[n] = q - f;
 		n++;
 		if (ch == delim) {
 			f = q + 1;
@@ -701,14 +717,15 @@ static int read_simple(struct mlci_csv *c)
 				return 0;
 			continue;
 		}
-		if (ch == '\r' && q + 1 >= c->end)
+		if (ch == '\r' && q + 1 >= end)
 			return 0;	/* CRLF or not? The careful path reads on. */
 		break;
 	}
 	/* Accepted: step past the line end, then end the fields with NULs. */
 	c->pos = q + 1 + (buf[q] == '\r' && buf[q + 1] == '\n');
 	for (i = 0; i < n; i++)
-		c->field[i][c->len[i]] = '\0';
+		field[i][len[i]] = '\0';
+	memset(c->quoted, 0, n);
 	c->nfields = n;
 	c->line = c->next_line;
 	c->next_line++;
@@ -716,7 +733,13 @@ static int read_simple(struct mlci_csv *c)
 	return 1;
 }
 
-int mlci_csv_read(struct mlci_csv *c)
+/*
+ * Everything else, byte by byte: quoted fields, blank lines, a record
+ * across a refill, errors. A function of its own so that the common case
+ * does not pay for its registers.
+ */
+__attribute__((noinline))
+static int read_careful(struct mlci_csv *c)
 {
 	const struct csv_classes *cls = classes_for(c->delimiter);
 	const unsigned char *stop;
@@ -725,11 +748,6 @@ int mlci_csv_read(struct mlci_csv *c)
 	size_t shift;
 	int r;
 
-	c->nfields = 0;
-	if (c->fd < 0)
-		return -MLCI_EXIT_BUG;
-	if (read_simple(c))
-		return 1;
 	cur_line = c->next_line;
 	p.state = S_FIELD_START;
 	p.rec = c->pos;
@@ -955,6 +973,16 @@ int mlci_csv_read(struct mlci_csv *c)
 			c->pos += n;
 		}
 	}
+}
+
+int mlci_csv_read(struct mlci_csv *c)
+{
+	c->nfields = 0;
+	if (c->fd < 0)
+		return -MLCI_EXIT_BUG;
+	if (read_simple(c))
+		return 1;
+	return read_careful(c);
 }
 
 int mlci_csv_sha256(struct mlci_csv *c, char hex[65])
