@@ -1056,7 +1056,50 @@ static const double pow10_exact[] = {
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
 };
 
-int mlci_csv_parse_number(const char *s, size_t len, double *out, int *integral)
+/*
+ * The common short forms in one loop: [sign] digits [. digits], at most
+ * 16 bytes after the sign. Returns 1 with *out set, or 0 for anything
+ * else (an exponent, a long significand, no digit, not a number), which
+ * parse_general() then decides. The significand is checked against 2^53
+ * and the scale is at most 10^15, both exact doubles, so one division
+ * rounds once: strtod's result (Clinger).
+ */
+static inline int parse_plain(const char *s, size_t len, double *out,
+			      int *integral)
+{
+	const char *p = s, *e = s + len, *dot = NULL;
+	uint64_t m = 0;
+	int neg;
+	double d;
+
+	if (!len)
+		return 0;
+	neg = *p == '-';
+	p += neg || *p == '+';
+	if (e - p > 16 || e - p < 1 || (e - p == 1 && *p == '.'))
+		return 0;
+	for (; p < e; p++) {
+		unsigned dg = (unsigned char)*p - '0';
+
+		if (dg < 10) {
+			m = m * 10 + dg;
+			continue;
+		}
+		if (*p != '.' || dot)
+			return 0;
+		dot = p;
+	}
+	if (m > (UINT64_C(1) << 53))
+		return 0;
+	d = dot ? (double)m / pow10_exact[e - dot - 1] : (double)m;
+	*out = neg ? -d : d;
+	*integral = !dot;
+	return 1;
+}
+
+/* Any decimal: what parse_plain() leaves. */
+static int parse_general(const char *s, size_t len, double *out,
+			 int *integral)
 {
 	const char *p = s, *e = s + len, *q;
 	uint64_t m = 0;
@@ -1144,6 +1187,13 @@ int mlci_csv_parse_number(const char *s, size_t len, double *out, int *integral)
 		return -1;
 	*out = d;
 	return 0;
+}
+
+int mlci_csv_parse_number(const char *s, size_t len, double *out, int *integral)
+{
+	if (parse_plain(s, len, out, integral))
+		return 0;
+	return parse_general(s, len, out, integral);
 }
 
 int mlci_csv_parse_double(const char *s, size_t len, double *out)
