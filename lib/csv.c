@@ -98,10 +98,10 @@ static void scan_scalar(const unsigned char *s, size_t blocks,
 	for (b = 0; b < blocks; b++, s += 64) {
 		uint64_t m = 0;
 
+		/* No branch on the bytes: those past the data are junk. */
 		for (i = 0; i < 64; i++)
-			if (s[i] <= '\r' || s[i] >= 0x80 || s[i] == '"' ||
-			    s[i] == delim)
-				m |= UINT64_C(1) << i;
+			m |= (uint64_t)((s[i] <= '\r') | (s[i] >= 0x80) |
+					(s[i] == '"') | (s[i] == delim)) << i;
 		bits[b] = m;
 	}
 }
@@ -589,17 +589,23 @@ static void finish_record(struct mlci_csv *c, const struct csv_parse *p)
 #define SCAN_BLOCKS (sizeof(((struct mlci_csv *)0)->scan_bits) / sizeof(uint64_t))
 
 /*
- * Scan the window of blocks that starts at buf[from] (from < c->end):
- * bits up to 63 bytes past the data may be set (SLACK), never used.
+ * Scan the window of blocks that starts at buf[from] (from < c->end).
+ * The last block may reach up to 63 bytes past the data (SLACK): the
+ * bits of those bytes, which may never have been written, are cleared.
  */
 static void scan_window(struct mlci_csv *c, size_t from)
 {
+	size_t n = (c->end - from + 63) / 64, tail;
+
+	if (n > SCAN_BLOCKS)
+		n = SCAN_BLOCKS;
 	c->scan_at = from;
-	c->scan_n = (c->end - from + 63) / 64;
-	if (c->scan_n > SCAN_BLOCKS)
-		c->scan_n = SCAN_BLOCKS;
-	c->scan((const unsigned char *)c->buf + from, c->scan_n,
+	c->scan_n = n;
+	c->scan((const unsigned char *)c->buf + from, n,
 		(unsigned char)c->delimiter, c->scan_bits);
+	tail = c->end - from - 64 * (n - 1);
+	if (tail < 64)
+		c->scan_bits[n - 1] &= (UINT64_C(1) << tail) - 1;
 }
 
 /*
@@ -713,7 +719,7 @@ static int read_simple(struct mlci_csv *c)
 		n++;
 		if (ch == delim) {
 			f = q + 1;
-			if (buf[f] == '"')
+			if (f < end && buf[f] == '"')
 				return 0;
 			continue;
 		}
