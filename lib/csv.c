@@ -15,6 +15,11 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+/* AVX2 when the CPU has it, whatever the build's baseline. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define HAVE_AVX2_SCANNER 1
+#include <immintrin.h>
+#endif
 
 #include "csv.h"
 #include "decimal.h"
@@ -25,10 +30,11 @@
 
 #define READ_CHUNK (1u << 20)
 /*
- * Bytes allocated past the buffer's data: the fast path loads 16 bytes at
- * a time and may look past the end (it never uses what it finds there).
+ * Bytes allocated past the buffer's data, zeroed: the scanner loads 64
+ * bytes at a time and may look past the end (it never uses what it
+ * finds there).
  */
-#define SLACK 16
+#define SLACK 64
 #define DEFAULT_MAX_FIELDS 65536
 
 /* Byte classes: 1 for the bytes that stop the scan of a field. */
@@ -75,24 +81,156 @@ static struct csv_classes *classes_for(char delim)
 }
 
 /*
- * The digest of a regular file is computed by a thread of its own that
- * reads the file with pread() (the reader's offset is untouched) while
- * the caller parses: on two cores hashing is then free. Pipes and other
- * files that cannot be read twice are hashed by the reader as it reads.
+ * The scanners set, for each byte of blocks of 64, a bit when the byte
+ * may need attention in an unquoted field: the delimiter, a quote, a
+ * non-ASCII byte, or a byte up to CR (0x0d), which takes in LF, CR and
+ * NUL with one comparison. The other control bytes it catches are
+ * ordinary data: the reader steps over them.
  */
-#define HASH_CHUNK (1u << 20)
+typedef void scan_fn(const unsigned char *s, size_t blocks, unsigned char delim,
+		     uint64_t *bits);
+
+static void scan_scalar(const unsigned char *s, size_t blocks,
+			unsigned char delim, uint64_t *bits)
+{
+	size_t b, i;
+
+	for (b = 0; b < blocks; b++, s += 64) {
+		uint64_t m = 0;
+
+		/* No branch on the bytes: those past the data are junk. */
+		for (i = 0; i < 64; i++)
+			m |= (uint64_t)((s[i] <= '\r') | (s[i] >= 0x80) |
+					(s[i] == '"') | (s[i] == delim)) << i;
+		bits[b] = m;
+	}
+}
+
+#if defined(__SSE2__)
+static inline uint64_t scan16_sse2(const unsigned char *s, __m128i d)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+	__m128i low = _mm_cmpeq_epi8(_mm_subs_epu8(x, _mm_set1_epi8('\r')),
+				     _mm_setzero_si128());
+	__m128i m = _mm_or_si128(_mm_or_si128(low, x),
+				 _mm_or_si128(_mm_cmpeq_epi8(x, d),
+					      _mm_cmpeq_epi8(x, _mm_set1_epi8('"'))));
+
+	return (uint64_t)(unsigned)_mm_movemask_epi8(m);
+}
+
+static void scan_sse2(const unsigned char *s, size_t blocks,
+		      unsigned char delim, uint64_t *bits)
+{
+	__m128i d = _mm_set1_epi8((char)delim);
+	size_t b;
+
+	for (b = 0; b < blocks; b++, s += 64)
+		bits[b] = scan16_sse2(s, d) | scan16_sse2(s + 16, d) << 16 |
+			  scan16_sse2(s + 32, d) << 32 |
+			  scan16_sse2(s + 48, d) << 48;
+}
+#endif
+
+#ifdef HAVE_AVX2_SCANNER
+__attribute__((target("avx2")))
+static inline uint64_t scan32_avx2(const unsigned char *s, __m256i d)
+{
+	__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)s);
+	__m256i low = _mm256_cmpeq_epi8(_mm256_subs_epu8(x, _mm256_set1_epi8('\r')),
+					_mm256_setzero_si256());
+	__m256i m = _mm256_or_si256(_mm256_or_si256(low, x),
+				    _mm256_or_si256(_mm256_cmpeq_epi8(x, d),
+						    _mm256_cmpeq_epi8(x, _mm256_set1_epi8('"'))));
+
+	return (uint64_t)(uint32_t)_mm256_movemask_epi8(m);
+}
+
+__attribute__((target("avx2")))
+static void scan_avx2(const unsigned char *s, size_t blocks,
+		      unsigned char delim, uint64_t *bits)
+{
+	__m256i d = _mm256_set1_epi8((char)delim);
+	size_t b;
+
+	for (b = 0; b < blocks; b++, s += 64)
+		bits[b] = scan32_avx2(s, d) | scan32_avx2(s + 32, d) << 32;
+}
+#endif
+
+static scan_fn *forced_scanner;
+
+int mlci_csv_set_scanner(const char *name)
+{
+	if (!name) {
+		forced_scanner = NULL;
+		return 0;
+	}
+	if (!strcmp(name, "scalar")) {
+		forced_scanner = scan_scalar;
+		return 0;
+	}
+#if defined(__SSE2__)
+	if (!strcmp(name, "sse2")) {
+		forced_scanner = scan_sse2;
+		return 0;
+	}
+#endif
+#ifdef HAVE_AVX2_SCANNER
+	if (!strcmp(name, "avx2") && __builtin_cpu_supports("avx2")) {
+		forced_scanner = scan_avx2;
+		return 0;
+	}
+#endif
+	return -1;
+}
+
+static scan_fn *best_scanner(void)
+{
+	if (forced_scanner)
+		return forced_scanner;
+#ifdef HAVE_AVX2_SCANNER
+	if (__builtin_cpu_supports("avx2"))
+		return scan_avx2;
+#endif
+#if defined(__SSE2__)
+	return scan_sse2;
+#else
+	return scan_scalar;
+#endif
+}
+
+/*
+ * The digest of a regular file is computed by a thread of its own while
+ * the caller parses: on two cores hashing is then free. The reader hands
+ * the thread a copy of every chunk it reads, in a ring of slots (a copy
+ * in user space costs less than reading the file a second time); a
+ * gzip file, whose digest is of its stored bytes, is read by the thread
+ * itself with pread() (the reader's offset is untouched). Pipes and
+ * other files that cannot be read twice are hashed by the reader as it
+ * reads.
+ */
+#define HASH_CHUNK (1u << 18)
+#define HASH_SLOTS 4
 
 struct csv_hasher {
 	pthread_t thread;
-	int fd;
+	int fd;			/* >= 0: read the file; -1: the reader feeds */
 	struct mlci_sha256 *sha;
 	atomic_int stop;	/* the caller gave up: stop early */
 	int err;		/* errno of a failed read, else 0 */
+
+	/* Fed: slots tail..head-1 (mod HASH_SLOTS) are full. */
+	pthread_mutex_t lock;
+	pthread_cond_t changed;	/* a slot filled or emptied, or the end */
+	unsigned char *slot[HASH_SLOTS];
+	size_t len[HASH_SLOTS];
+	size_t head, tail;
+	int done;		/* no more slots will be filled */
 };
 
-static void *hasher_main(void *arg)
+static void *hasher_pread(struct csv_hasher *h)
 {
-	struct csv_hasher *h = arg;
 	unsigned char *buf = malloc(HASH_CHUNK);
 	off_t off = 0;
 
@@ -118,15 +256,75 @@ static void *hasher_main(void *arg)
 	return NULL;
 }
 
-/* Start hashing c's file in a thread; 0, or -1 to hash while reading. */
-static int hasher_start(struct mlci_csv *c)
+static void *hasher_main(void *arg)
+{
+	struct csv_hasher *h = arg;
+
+	if (h->fd >= 0)
+		return hasher_pread(h);
+	pthread_mutex_lock(&h->lock);
+	for (;;) {
+		size_t i;
+
+		while (h->head == h->tail && !h->done &&
+		       !atomic_load_explicit(&h->stop, memory_order_relaxed))
+			pthread_cond_wait(&h->changed, &h->lock);
+		if (atomic_load_explicit(&h->stop, memory_order_relaxed) ||
+		    h->head == h->tail)
+			break;
+		/* The slot is ours until tail moves past it. */
+		i = h->tail % HASH_SLOTS;
+		pthread_mutex_unlock(&h->lock);
+		mlci_sha256_update(h->sha, h->slot[i], h->len[i]);
+		pthread_mutex_lock(&h->lock);
+		h->tail++;
+		pthread_cond_signal(&h->changed);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+/* Hand the thread a copy of data[0..n), waiting for a free slot. */
+static void hasher_feed(struct csv_hasher *h, const char *data, size_t n)
+{
+	while (n) {
+		size_t k = n < HASH_CHUNK ? n : HASH_CHUNK, i;
+
+		pthread_mutex_lock(&h->lock);
+		while (h->head - h->tail == HASH_SLOTS)
+			pthread_cond_wait(&h->changed, &h->lock);
+		pthread_mutex_unlock(&h->lock);
+		/* The slot at head is the reader's until head moves past it. */
+		i = h->head % HASH_SLOTS;
+		if (!h->slot[i])
+			h->slot[i] = xmalloc(HASH_CHUNK);
+		memcpy(h->slot[i], data, k);
+		h->len[i] = k;
+		pthread_mutex_lock(&h->lock);
+		h->head++;
+		pthread_cond_signal(&h->changed);
+		pthread_mutex_unlock(&h->lock);
+		data += k;
+		n -= k;
+	}
+}
+
+/*
+ * Start hashing c's file in a thread, fed by the reader or reading the
+ * file itself; 0, or -1 to hash while reading.
+ */
+static int hasher_start(struct mlci_csv *c, int fed)
 {
 	struct csv_hasher *h = xcalloc(1, sizeof(*h));
 
-	h->fd = c->fd;
+	h->fd = fed ? -1 : c->fd;
 	h->sha = c->sha;
 	atomic_init(&h->stop, 0);
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->changed, NULL);
 	if (pthread_create(&h->thread, NULL, hasher_main, h)) {
+		pthread_cond_destroy(&h->changed);
+		pthread_mutex_destroy(&h->lock);
 		free(h);
 		return -1;
 	}
@@ -134,18 +332,30 @@ static int hasher_start(struct mlci_csv *c)
 	return 0;
 }
 
-/* Wait for the thread; its error number (0: the digest is complete). */
+/*
+ * Wait for the thread, after it hashed everything (stop: at once); its
+ * error number (0: the digest is complete).
+ */
 static int hasher_join(struct mlci_csv *c, int stop)
 {
 	struct csv_hasher *h = c->hasher;
+	size_t i;
 	int err;
 
 	if (!h)
 		return 0;
+	pthread_mutex_lock(&h->lock);
 	if (stop)
 		atomic_store(&h->stop, 1);
+	h->done = 1;
+	pthread_cond_signal(&h->changed);
+	pthread_mutex_unlock(&h->lock);
 	pthread_join(h->thread, NULL);
 	err = h->err;
+	for (i = 0; i < HASH_SLOTS; i++)
+		free(h->slot[i]);
+	pthread_cond_destroy(&h->changed);
+	pthread_mutex_destroy(&h->lock);
 	free(h);
 	c->hasher = NULL;
 	return err;
@@ -169,6 +379,7 @@ int mlci_csv_open(struct mlci_csv *c, const char *path,
 					: MLCI_CSV_MAX_RECORD_DEFAULT;
 	c->max_fields = opt->max_fields ? opt->max_fields : DEFAULT_MAX_FIELDS;
 	c->line = c->next_line = 1;
+	c->scan = best_scanner();
 	classes_for(c->delimiter);
 
 	c->fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -177,11 +388,6 @@ int mlci_csv_open(struct mlci_csv *c, const char *path,
 	if (fstat(c->fd, &st) == 0 && S_ISDIR(st.st_mode))
 		return mlci_error(MLCI_EXIT_INPUT, "cannot read '%s': Is a directory",
 				  path);
-	if (opt->want_sha256) {
-		c->sha = mlci_sha256_new();
-		if (fstat(c->fd, &st) == 0 && S_ISREG(st.st_mode))
-			hasher_start(c);
-	}
 	n = pread(c->fd, magic, 2, 0);
 	if (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
 		int fd2 = dup(c->fd);
@@ -197,8 +403,22 @@ int mlci_csv_open(struct mlci_csv *c, const char *path,
 		}
 		gzbuffer(c->gz, 256 * 1024);
 	}
+	if (opt->want_sha256) {
+		c->sha = mlci_sha256_new();
+		if (fstat(c->fd, &st) == 0 && S_ISREG(st.st_mode))
+			hasher_start(c, !c->gz);
+	}
+	/*
+	 * A small file gets a buffer of its size: opening many of them
+	 * (tests, the fuzzer, sniffing) then costs no 1 MiB mapping each.
+	 * The buffer grows if the file does.
+	 */
 	c->alloc = READ_CHUNK + 1;
+	if (!c->gz && fstat(c->fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size < READ_CHUNK)
+		c->alloc = (size_t)st.st_size + 1;
 	c->buf = xmalloc(c->alloc + SLACK);
+	memset(c->buf + c->alloc, 0, SLACK);
 	if (!c->gz)
 		posix_fadvise(c->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	return 0;
@@ -233,6 +453,7 @@ static int refill(struct mlci_csv *c, size_t keep, size_t *shift)
 	ssize_t n;
 
 	*shift = keep;
+	c->scan_n = 0;
 	if (keep) {
 		memmove(c->buf, c->buf + keep, c->end - keep);
 		c->end -= keep;
@@ -249,6 +470,7 @@ static int refill(struct mlci_csv *c, size_t keep, size_t *shift)
 			want = c->max_record + READ_CHUNK + 1;
 		c->buf = xrealloc(c->buf, want + SLACK);
 		c->alloc = want;
+		memset(c->buf + c->alloc, 0, SLACK);
 	}
 	room = c->alloc - 1 - c->end;
 	if (c->gz) {
@@ -272,7 +494,9 @@ static int refill(struct mlci_csv *c, size_t keep, size_t *shift)
 		if (n < 0)
 			return mlci_error_errno(MLCI_EXIT_SYSTEM, "cannot read '%s'",
 						c->path);
-		if (c->sha && !c->hasher)
+		if (c->hasher)
+			hasher_feed(c->hasher, c->buf + c->end, (size_t)n);
+		else if (c->sha)
 			mlci_sha256_update(c->sha, c->buf + c->end, (size_t)n);
 	}
 	if (n == 0) {
@@ -362,87 +586,152 @@ static void finish_record(struct mlci_csv *c, const struct csv_parse *p)
 }
 
 
+#define SCAN_BLOCKS (sizeof(((struct mlci_csv *)0)->scan_bits) / sizeof(uint64_t))
+
 /*
- * The offset in s[0..16) of the first byte that ends an unquoted field or
- * needs the careful path (the delimiter, CR, LF, NUL, a non-ASCII byte),
- * or 16 when there is none. s[0..16) must be readable.
+ * Scan the window of blocks that starts at buf[from] (from < c->end).
+ * The last block may reach up to 63 bytes past the data (SLACK): the
+ * bits of those bytes, which may never have been written, are cleared.
  */
-static inline unsigned stop_scan16(const unsigned char *s, unsigned char delim)
+static void scan_window(struct mlci_csv *c, size_t from)
 {
-#if defined(__SSE2__)
-	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
-	__m128i m = _mm_or_si128(
-		_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)delim)),
-			     _mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))),
-		_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')),
-			     _mm_cmpeq_epi8(x, _mm_setzero_si128())));
-	unsigned bits = (unsigned)_mm_movemask_epi8(_mm_or_si128(m, x));
+	size_t n = (c->end - from + 63) / 64, tail;
 
-	return bits ? (unsigned)__builtin_ctz(bits) : 16;
-#else
-	unsigned i;
-
-	for (i = 0; i < 16; i++)
-		if (s[i] == delim || s[i] == '\n' || s[i] == '\r' || !s[i] ||
-		    s[i] >= 0x80)
-			break;
-	return i;
-#endif
+	if (n > SCAN_BLOCKS)
+		n = SCAN_BLOCKS;
+	c->scan_at = from;
+	c->scan_n = n;
+	c->scan((const unsigned char *)c->buf + from, n,
+		(unsigned char)c->delimiter, c->scan_bits);
+	tail = c->end - from - 64 * (n - 1);
+	if (tail < 64)
+		c->scan_bits[n - 1] &= (UINT64_C(1) << tail) - 1;
 }
 
 /*
- * The common case in one go: a record of unquoted ASCII fields that ends
- * with a line end inside the buffer. Returns 1 with the record read, or 0
- * (nothing changed) for anything else, which the state machine of
- * mlci_csv_read() then handles byte by byte.
+ * Where read_simple() is in the scanner's bits: block b of the window of
+ * n blocks that starts at buffer offset at, and m, the bits of that block
+ * not taken yet. The bits are computed a window at a time, ahead of the
+ * records, and stay valid until the buffer is refilled (the reader only
+ * writes behind its position: NULs after fields, unescaped quoted
+ * fields). Taking bit after bit from m keeps the loop from field to field
+ * short: no load, no shift by the position. The cursor is a local copy,
+ * kept in registers while the record's fields are stored.
+ */
+struct cursor {
+	const uint64_t *bits;
+	size_t at, n, b;
+	uint64_t m;
+};
+
+/* Start at buf[from], from < c->end. */
+static inline void cursor_seek(struct mlci_csv *c, struct cursor *cu,
+			       size_t from)
+{
+	size_t off;
+
+	if (from < c->scan_at || from - c->scan_at >= 64 * c->scan_n)
+		scan_window(c, from);
+	cu->bits = c->scan_bits;
+	cu->at = c->scan_at;
+	cu->n = c->scan_n;
+	off = from - cu->at;
+	cu->b = off / 64;
+	cu->m = cu->bits[cu->b] & (~UINT64_C(0) << (off % 64));
+}
+
+/*
+ * The offset of the next byte whose bit is set; >= end (c->end): none
+ * in the data.
+ */
+static inline size_t cursor_next(struct mlci_csv *c, struct cursor *cu,
+				 size_t end)
+{
+	size_t q;
+
+	while (!cu->m) {
+		if (++cu->b == cu->n) {
+			size_t from = cu->at + 64 * cu->b;
+
+			if (from >= end)
+				return end;
+			scan_window(c, from);
+			cu->at = from;
+			cu->n = c->scan_n;
+			cu->b = 0;
+		}
+		cu->m = cu->bits[cu->b];
+	}
+	q = cu->at + 64 * cu->b + (size_t)__builtin_ctzll(cu->m);
+	cu->m &= cu->m - 1;
+	return q;
+}
+
+/*
+ * The common case in one go: a record of unquoted fields, valid UTF-8,
+ * that ends with a line end inside the buffer. Returns 1 with the record
+ * read, or 0 (nothing changed) for anything else, which the state machine
+ * of mlci_csv_read() then handles byte by byte.
  */
 static int read_simple(struct mlci_csv *c)
 {
-	unsigned char *buf = (unsigned char *)c->buf, *p, *e, *f;
+	unsigned char *buf = (unsigned char *)c->buf;
 	unsigned char delim = (unsigned char)c->delimiter;
-	size_t n = 0;
+	size_t end = c->end, f = c->pos, q, n = 0, i;
+	char **field = c->field;
+	size_t *len = c->len;
+	struct cursor cu;
 
-	if (c->pending_lf)
+	if (c->pending_lf || f >= end || buf[f] == '\n' || buf[f] == '\r' ||
+	    buf[f] == '"')
 		return 0;
-	p = buf + c->pos;
-	e = buf + c->end;
-	if (p >= e || *p == '\n' || *p == '\r')
-		return 0;
+	cursor_seek(c, &cu, f);
 	for (;;) {
-		unsigned k;
+		unsigned char ch;
 
-		f = p;
-		if (*p == '"')
+		q = cursor_next(c, &cu, end);
+		if (q >= end)
 			return 0;
-		while ((k = stop_scan16(p, delim)) == 16 && p + 16 < e)
-			p += 16;
-		p += k;
-		if (p >= e || n >= c->max_fields)
-			return 0;
-		if (n == c->fields_alloc)
-			grow_fields(c);
-		c->field[n] = (char *)f;
-		c->len[n] = (size_t)(p - f);
-		c->quoted[n] = 0;
-		n++;
-		if (*p == delim) {
-			p++;
+		ch = buf[q];
+		if (ch != delim && ch != '\n' && ch != '\r') {
+			size_t k;
+
+			if (ch < 0x80) {
+				if (!ch)
+					return 0;	/* the careful path says why */
+				continue;	/* a quote inside, a control byte */
+			}
+			k = utf8_len(buf + q, end - q);
+			if (!k || q + k >= end)
+				return 0;
+			cursor_seek(c, &cu, q + k);
 			continue;
 		}
-		if (*p == '\n')
-			break;
-		if (*p == '\r' && p + 1 < e)
-			break;
-		return 0;	/* NUL, non-ASCII, or a CR at the buffer's end */
+		if (n >= c->max_fields)
+			return 0;
+		if (n == c->fields_alloc) {
+			grow_fields(c);
+			field = c->field;
+			len = c->len;
+		}
+		field[n] = (char *)buf + f;
+		len[n] = q - f;
+		n++;
+		if (ch == delim) {
+			f = q + 1;
+			if (f < end && buf[f] == '"')
+				return 0;
+			continue;
+		}
+		if (ch == '\r' && q + 1 >= end)
+			return 0;	/* CRLF or not? The careful path reads on. */
+		break;
 	}
 	/* Accepted: step past the line end, then end the fields with NULs. */
-	c->pos = (size_t)(p + 1 + (*p == '\r' && p[1] == '\n') - buf);
-	{
-		size_t i;
-
-		for (i = 0; i < n; i++)
-			c->field[i][c->len[i]] = '\0';
-	}
+	c->pos = q + 1 + (buf[q] == '\r' && buf[q + 1] == '\n');
+	for (i = 0; i < n; i++)
+		field[i][len[i]] = '\0';
+	memset(c->quoted, 0, n);
 	c->nfields = n;
 	c->line = c->next_line;
 	c->next_line++;
@@ -450,7 +739,13 @@ static int read_simple(struct mlci_csv *c)
 	return 1;
 }
 
-int mlci_csv_read(struct mlci_csv *c)
+/*
+ * Everything else, byte by byte: quoted fields, blank lines, a record
+ * across a refill, errors. A function of its own so that the common case
+ * does not pay for its registers.
+ */
+__attribute__((noinline))
+static int read_careful(struct mlci_csv *c)
 {
 	const struct csv_classes *cls = classes_for(c->delimiter);
 	const unsigned char *stop;
@@ -459,11 +754,6 @@ int mlci_csv_read(struct mlci_csv *c)
 	size_t shift;
 	int r;
 
-	c->nfields = 0;
-	if (c->fd < 0)
-		return -MLCI_EXIT_BUG;
-	if (read_simple(c))
-		return 1;
 	cur_line = c->next_line;
 	p.state = S_FIELD_START;
 	p.rec = c->pos;
@@ -691,12 +981,44 @@ int mlci_csv_read(struct mlci_csv *c)
 	}
 }
 
+int mlci_csv_read(struct mlci_csv *c)
+{
+	c->nfields = 0;
+	if (c->fd < 0)
+		return -MLCI_EXIT_BUG;
+	if (read_simple(c))
+		return 1;
+	return read_careful(c);
+}
+
 int mlci_csv_sha256(struct mlci_csv *c, char hex[65])
 {
 	int err;
 
 	if (!c->sha)
 		return -MLCI_EXIT_BUG;
+	if (c->hasher && c->hasher->fd < 0 && !c->eof) {
+		/* Reading stopped early: the rest of the file, to the thread. */
+		for (;;) {
+			ssize_t n = read(c->fd, c->buf, c->alloc - 1);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				err = errno;
+				hasher_join(c, 1);
+				errno = err;
+				return mlci_error_errno(MLCI_EXIT_SYSTEM,
+							"cannot read '%s'", c->path);
+			}
+			if (n == 0)
+				break;
+			hasher_feed(c->hasher, c->buf, (size_t)n);
+			c->pos = c->end = 0;
+			c->scan_n = 0;
+		}
+		c->eof = 1;
+	}
 	if (c->hasher) {
 		err = hasher_join(c, 0);
 		if (err) {
@@ -727,6 +1049,7 @@ int mlci_csv_sha256(struct mlci_csv *c, char hex[65])
 			break;
 		mlci_sha256_update(c->sha, c->buf, (size_t)n);
 		c->pos = c->end = 0;
+		c->scan_n = 0;
 	}
 	mlci_sha256_final_hex(c->sha, hex);
 	mlci_sha256_free(c->sha);
@@ -739,7 +1062,50 @@ static const double pow10_exact[] = {
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
 };
 
-int mlci_csv_parse_number(const char *s, size_t len, double *out, int *integral)
+/*
+ * The common short forms in one loop: [sign] digits [. digits], at most
+ * 16 bytes after the sign. Returns 1 with *out set, or 0 for anything
+ * else (an exponent, a long significand, no digit, not a number), which
+ * parse_general() then decides. The significand is checked against 2^53
+ * and the scale is at most 10^15, both exact doubles, so one division
+ * rounds once: strtod's result (Clinger).
+ */
+static inline int parse_plain(const char *s, size_t len, double *out,
+			      int *integral)
+{
+	const char *p = s, *e = s + len, *dot = NULL;
+	uint64_t m = 0;
+	int neg;
+	double d;
+
+	if (!len)
+		return 0;
+	neg = *p == '-';
+	p += neg || *p == '+';
+	if (e - p > 16 || e - p < 1 || (e - p == 1 && *p == '.'))
+		return 0;
+	for (; p < e; p++) {
+		unsigned dg = (unsigned char)*p - '0';
+
+		if (dg < 10) {
+			m = m * 10 + dg;
+			continue;
+		}
+		if (*p != '.' || dot)
+			return 0;
+		dot = p;
+	}
+	if (m > (UINT64_C(1) << 53))
+		return 0;
+	d = dot ? (double)m / pow10_exact[e - dot - 1] : (double)m;
+	*out = neg ? -d : d;
+	*integral = !dot;
+	return 1;
+}
+
+/* Any decimal: what parse_plain() leaves. */
+static int parse_general(const char *s, size_t len, double *out,
+			 int *integral)
 {
 	const char *p = s, *e = s + len, *q;
 	uint64_t m = 0;
@@ -827,6 +1193,13 @@ int mlci_csv_parse_number(const char *s, size_t len, double *out, int *integral)
 		return -1;
 	*out = d;
 	return 0;
+}
+
+int mlci_csv_parse_number(const char *s, size_t len, double *out, int *integral)
+{
+	if (parse_plain(s, len, out, integral))
+		return 0;
+	return parse_general(s, len, out, integral);
 }
 
 int mlci_csv_parse_double(const char *s, size_t len, double *out)

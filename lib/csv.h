@@ -63,6 +63,16 @@ struct mlci_csv {
 	unsigned char *quoted;	/* 1 when the field was quoted */
 	size_t nfields, fields_alloc;
 
+	/*
+	 * The scanner's bits: bit i of scan_bits[b] is set when byte
+	 * buf[scan_at + 64 b + i] may end an unquoted field or need the
+	 * careful path; scan_n blocks are valid (none after a refill).
+	 */
+	void (*scan)(const unsigned char *s, size_t blocks, unsigned char delim,
+		     uint64_t *bits);
+	size_t scan_at, scan_n;
+	uint64_t scan_bits[16];
+
 	long line;		/* file line where the current record starts */
 	long next_line;		/* file line where the next record starts */
 	uint64_t records;	/* records read, header included */
@@ -90,6 +100,14 @@ int mlci_csv_read(struct mlci_csv *c);
  * a negative exit code.
  */
 int mlci_csv_sha256(struct mlci_csv *c, char hex[65]);
+
+/*
+ * Choose how readers opened from now on look for delimiters, quotes and
+ * line ends: "scalar", "sse2", "avx2", or NULL for the fastest this CPU
+ * has (the default). For tests, which check that every scanner reads the
+ * same records. Returns 0, or -1 when this build or CPU lacks it.
+ */
+int mlci_csv_set_scanner(const char *name);
 
 /* Close the file and free everything; c may then be opened again. */
 void mlci_csv_release(struct mlci_csv *c);

@@ -42,6 +42,14 @@ struct uniq {
 	size_t n, nslots;
 };
 
+/* How a column's values are read: its type, settled before the rows. */
+enum vkind {
+	VK_INTEGER,	/* declared integer */
+	VK_NUMBER,	/* declared number, or no type and numeric so far */
+	VK_BOOLEAN,
+	VK_STRING	/* strings and categories */
+};
+
 struct vcol {
 	struct mlci_colstats *st;
 	size_t index;		/* field index in the file */
@@ -51,6 +59,15 @@ struct vcol {
 	int is_int;		/* inferred: every value so far an integer */
 	int flipped;		/* inferred numeric, then met a non-number */
 	int sensitive;
+	/*
+	 * The schema's checks, settled once (settle_checks) so that a value
+	 * costs a few tests, not a walk through the schema.
+	 */
+	enum vkind kind;
+	double lo, hi;		/* the range: -inf and inf when open */
+	const struct mlci_strset *domain;	/* NULL: no domain */
+	const char *pattern;	/* NULL: none */
+	int unique;
 	struct acc acc[NCHECKS];
 	struct uniq uniq;
 };
@@ -63,6 +80,7 @@ struct run {
 	size_t ncols;
 	size_t max_examples;
 	const struct mlci_strset *missing_values;
+	int any_missing_values;	/* missing_values is not empty */
 	int restart;		/* a column's inferred type changed */
 };
 
@@ -333,77 +351,134 @@ int mlci_stats_merge(struct mlci_stats *into, const struct mlci_stats *from,
 	return 0;
 }
 
-static int is_missing(const struct run *run, const char *f, size_t len)
+static inline int is_missing(const struct run *run, const char *f, size_t len)
 {
-	return !len || (run->missing_values->n &&
+	return !len || (run->any_missing_values &&
 			mlci_strset_has(run->missing_values, f, len));
+}
+
+/* Read the column's type and checks once, before its values. */
+static void settle_checks(struct vcol *v)
+{
+	const struct mlci_schema_column *sc = v->sc;
+
+	switch (v->type) {
+	case MLCI_TYPE_INTEGER:
+		v->kind = v->inferred ? VK_NUMBER : VK_INTEGER;
+		break;
+	case MLCI_TYPE_NUMBER:
+		v->kind = VK_NUMBER;
+		break;
+	case MLCI_TYPE_BOOLEAN:
+		v->kind = VK_BOOLEAN;
+		break;
+	default:
+		v->kind = VK_STRING;
+		break;
+	}
+	/* The values are finite: an open end is an infinite bound. */
+	v->lo = sc && sc->has_min ? sc->min : -INFINITY;
+	v->hi = sc && sc->has_max ? sc->max : INFINITY;
+	v->domain = sc && sc->has_values ? &sc->values : NULL;
+	v->pattern = sc ? sc->pattern : NULL;
+	v->unique = sc && sc->unique;
+}
+
+/*
+ * Whether s[0..len) (len > 0) is in the domain. A few values, as a
+ * category usually has, are compared in turn: cheaper than hashing.
+ */
+static inline int in_domain(const struct mlci_strset *set, const char *s,
+			    size_t len)
+{
+	size_t i;
+
+	if (set->n > 8)
+		return mlci_strset_has(set, s, len);
+	for (i = 0; i < set->n; i++)
+		if (set->lens[i] == len && set->items[i][0] == s[0] &&
+		    !memcmp(set->items[i], s, len))
+			return 1;
+	return 0;
+}
+
+/* A value that is not of the column's type. */
+static void type_error(struct run *run, struct vcol *v, const char *f,
+		       size_t len, uint64_t row, long line)
+{
+	v->st->invalid++;
+	acc_add(&v->acc[CK_TYPE], run->max_examples, row, line,
+		v->sensitive ? NULL : f, len);
+}
+
+/* Check and profile one number of a numeric column. */
+static inline void add_number(struct run *run, struct vcol *v, double d,
+			      const char *f, size_t len, uint64_t row,
+			      long line)
+{
+	if (d < v->lo || d > v->hi)
+		acc_add(&v->acc[CK_RANGE], run->max_examples, row, line,
+			v->sensitive ? NULL : f, len);
+	mlci_profile_add_number(&v->st->prof, d);
 }
 
 /* Check and profile one non-missing value. */
 static void process_value(struct run *run, struct vcol *v, const char *f,
 			  size_t len, uint64_t row, long line)
 {
-	const struct mlci_schema_column *sc = v->sc;
 	size_t max = run->max_examples;
 	const char *shown = v->sensitive ? NULL : f;
-	double d;
 
-	switch (v->type) {
-	case MLCI_TYPE_INTEGER:
-	case MLCI_TYPE_NUMBER:
-		if (v->type == MLCI_TYPE_INTEGER && !v->inferred) {
-			int64_t iv;
+	switch (v->kind) {
+	case VK_INTEGER: {
+		int64_t iv;
 
-			if (mlci_csv_parse_integer(f, len, &iv)) {
-				v->st->invalid++;
-				acc_add(&v->acc[CK_TYPE], max, row, line, shown, len);
-				return;
-			}
-			d = (double)iv;
-		} else {
-			int integral;
-
-			if (mlci_csv_parse_number(f, len, &d, &integral)) {
-				if (v->inferred) {
-					v->flipped = 1;
-					run->restart = 1;
-					return;
-				}
-				v->st->invalid++;
-				acc_add(&v->acc[CK_TYPE], max, row, line, shown, len);
-				return;
-			}
-			v->is_int &= integral;
+		if (mlci_csv_parse_integer(f, len, &iv)) {
+			type_error(run, v, f, len, row, line);
+			return;
 		}
-		if (sc && ((sc->has_min && d < sc->min) ||
-			   (sc->has_max && d > sc->max)))
-			acc_add(&v->acc[CK_RANGE], max, row, line, shown, len);
-		mlci_profile_add_number(&v->st->prof, d);
+		add_number(run, v, (double)iv, f, len, row, line);
 		break;
-	case MLCI_TYPE_BOOLEAN: {
+	}
+	case VK_NUMBER: {
+		int integral;
+		double d;
+
+		if (mlci_csv_parse_number(f, len, &d, &integral)) {
+			if (v->inferred) {
+				v->flipped = 1;
+				run->restart = 1;
+				return;
+			}
+			type_error(run, v, f, len, row, line);
+			return;
+		}
+		v->is_int &= integral;
+		add_number(run, v, d, f, len, row, line);
+		break;
+	}
+	case VK_BOOLEAN: {
 		int b = mlci_csv_parse_bool(f, len);
 
 		if (b < 0) {
-			v->st->invalid++;
-			acc_add(&v->acc[CK_TYPE], max, row, line, shown, len);
+			type_error(run, v, f, len, row, line);
 			return;
 		}
-		if (sc && sc->has_values && !mlci_strset_has(&sc->values, f, len))
+		if (v->domain && !in_domain(v->domain, f, len))
 			acc_add(&v->acc[CK_DOMAIN], max, row, line, shown, len);
 		mlci_profile_add_string(&v->st->prof, b ? "true" : "false",
 					b ? 4 : 5);
 		break;
 	}
 	default:
-		if (sc && sc->has_values && !mlci_strset_has(&sc->values, f, len))
+		if (v->domain && !in_domain(v->domain, f, len))
 			acc_add(&v->acc[CK_DOMAIN], max, row, line, shown, len);
-		if (sc && sc->pattern && !mlci_schema_match(sc, f))
+		if (v->pattern && !mlci_schema_match(v->sc, f))
 			acc_add(&v->acc[CK_PATTERN], max, row, line, shown, len);
 		mlci_profile_add_string(&v->st->prof, f, len);
 		break;
 	}
-	if (sc && sc->unique &&
-	    uniq_add(&v->uniq, mlci_hash_bytes(f, len)))
+	if (v->unique && uniq_add(&v->uniq, mlci_hash_bytes(f, len)))
 		acc_add(&v->acc[CK_UNIQUE], max, row, line, shown, len);
 }
 
@@ -627,6 +702,7 @@ static int setup_columns(struct run *run, struct mlci_csv *c,
 		}
 		if (forced && forced->sensitive)
 			v->sensitive = 1;
+		settle_checks(v);
 		v->st = NULL;
 		run->ncols++;
 		v->st = stats_add(&run->r->stats, name, v->type, &lim);
@@ -872,6 +948,7 @@ int mlci_validate_file(const char *path, const struct mlci_validate_options *o,
 	run.r = r;
 	run.max_examples = o->max_examples ? o->max_examples : DEFAULT_EXAMPLES;
 	run.missing_values = o->schema ? &o->schema->missing_values : &none;
+	run.any_missing_values = run.missing_values->n > 0;
 	r->passes = 1;
 	{
 		struct stat st;

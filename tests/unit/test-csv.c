@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of the CSV reader: RFC 4180 cases, line numbers, bad input, buffer boundaries, numbers. */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,6 +241,158 @@ static void test_random_roundtrip(int gz)
 	strbuf_release(&got);
 }
 
+static const char *const scanners[] = { "scalar", "sse2", "avx2" };
+
+static void add_chars(struct strbuf *sb, char ch, size_t n)
+{
+	while (n--)
+		strbuf_addch(sb, ch);
+}
+
+#define PIECE(s) s, sizeof(s) - 1
+
+/*
+ * Every special byte at every offset from a 64-byte block's start (and
+ * across the scanner's windows of 1 KiB): a field of n filler bytes
+ * moves what follows it one byte further each time. Each scanner reads
+ * the same records, errors included.
+ */
+static void test_block_edges(const char *scanner)
+{
+	static const struct {
+		const char *piece;
+		size_t len;
+		const char *want;	/* after "<filler>|"; NULL: an error */
+	} cases[] = {
+		{ PIECE("1,2\n"), "1|2@2;" },
+		{ PIECE("\"q,\"\"1\",2\r\n"), "^q,\"1|2@2;" },
+		{ PIECE("1\r\n2,3\n"), "1@2;2|3@3;" },
+		{ PIECE("1\r2,3\r"), "1@2;2|3@3;" },
+		{ PIECE("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80,4\n"),
+		  "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80|4@2;" },
+		{ PIECE("x\"y,\x01\x0b\x0c\n"), "x\"y|\x01\x0b\x0c@2;" },
+		{ PIECE("\"a\nb\",5\nz,6\n"), "^a\nb|5@2;z|6@4;" },
+		{ PIECE(",\n"), "|@2;" },
+		{ PIECE("1,2"), "1|2@2;" },
+		{ PIECE("\xc3(\n"), NULL },
+		{ PIECE("\xe2\x82\n"), NULL },
+		{ PIECE("\xed\xa0\x80\n"), NULL },
+		{ PIECE("\xf0\x9f\x98"), NULL },
+		{ PIECE("1\0002\n"), NULL },
+	};
+	struct strbuf in = STRBUF_INIT, out = STRBUF_INIT, want = STRBUF_INIT;
+	char name[128];
+	size_t i, n, bad = 0;
+
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		for (n = 0; n < 1100; n += n < 200 ? 1 : 61) {
+			strbuf_reset(&in);
+			strbuf_reset(&want);
+			strbuf_addstr(&in, "h,i\n");
+			add_chars(&in, 'x', n);
+			strbuf_addch(&in, ',');
+			strbuf_add(&in, cases[i].piece, cases[i].len);
+			strbuf_addstr(&want, "h|i@1;");
+			if (cases[i].want) {
+				add_chars(&want, 'x', n);
+				strbuf_addch(&want, '|');
+				strbuf_addstr(&want, cases[i].want);
+			} else {
+				strbuf_addstr(&want, "ERR3@2");
+			}
+			render(in.buf, in.len, ',', 0, &out);
+			if (strcmp(out.buf, want.buf) && bad++ < 3)
+				printf("# %s: case %zu, %zu filler bytes: got '%s'\n",
+				       scanner, i, n, out.buf);
+		}
+	}
+	snprintf(name, sizeof(name),
+		 "%s scanner: special bytes at every offset of a block", scanner);
+	CHECK(!bad, name);
+	strbuf_release(&in);
+	strbuf_release(&out);
+	strbuf_release(&want);
+}
+
+/*
+ * The buffer's first refill comes after 1 MiB: a CRLF, a lone CR, a
+ * multi-byte character and a quoted field with a line end in it, around
+ * that offset.
+ */
+static void test_refill_edges(const char *scanner)
+{
+	static const struct {
+		const char *piece, *want;
+		int lines;
+	} cases[] = {
+		{ "\r\n", "", 1 },
+		{ "\r", "", 1 },
+		{ "\xe2\x82\xac\n", "\xe2\x82\xac", 1 },
+		{ ",\"q\r\nq\"\n", "|^q\r\nq", 2 },
+	};
+	struct strbuf in = STRBUF_INIT, out = STRBUF_INIT, want = STRBUF_INIT;
+	char name[128];
+	size_t i, bad = 0;
+	int delta;
+
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		for (delta = -6; delta <= 3; delta++) {
+			size_t target = (1u << 20) + (size_t)(delta + 6) - 6, n;
+			long line = 1;
+
+			strbuf_reset(&in);
+			strbuf_reset(&want);
+			strbuf_addstr(&in, "h\n");
+			strbuf_addf(&want, "h@%ld;", line++);
+			/* Records of 100 bytes, then one that reaches target. */
+			while (in.len + 200 < target) {
+				add_chars(&in, 'y', 99);
+				strbuf_addch(&in, '\n');
+				add_chars(&want, 'y', 99);
+				strbuf_addf(&want, "@%ld;", line++);
+			}
+			n = target - in.len;
+			add_chars(&in, 'z', n);
+			strbuf_addstr(&in, cases[i].piece);
+			strbuf_addstr(&in, "w\n");
+			add_chars(&want, 'z', n);
+			strbuf_addf(&want, "%s@%ld;", cases[i].want, line);
+			line += cases[i].lines;
+			strbuf_addf(&want, "w@%ld;", line);
+			render(in.buf, in.len, ',', 0, &out);
+			if (strcmp(out.buf, want.buf) && bad++ < 3)
+				printf("# %s: case %zu at %+d: '%s'\n", scanner, i,
+				       delta, out.buf + (out.len > 40 ? out.len - 40 : 0));
+		}
+	}
+	snprintf(name, sizeof(name),
+		 "%s scanner: line ends and characters at the first refill", scanner);
+	CHECK(!bad, name);
+	strbuf_release(&in);
+	strbuf_release(&out);
+	strbuf_release(&want);
+}
+
+static void test_scanners(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(scanners) / sizeof(*scanners); i++) {
+		if (mlci_csv_set_scanner(scanners[i])) {
+			printf("# no %s scanner here\n", scanners[i]);
+			continue;
+		}
+		test_cases();
+		test_nul();
+		test_block_edges(scanners[i]);
+		test_refill_edges(scanners[i]);
+		test_random_roundtrip(0);
+	}
+	CHECK(mlci_csv_set_scanner("scalar") == 0, "the scalar scanner is always there");
+	CHECK(mlci_csv_set_scanner("mmx") == -1, "an unknown scanner is refused");
+	mlci_csv_set_scanner(NULL);
+}
+
 static void test_sha256(void)
 {
 	struct mlci_csv c;
@@ -283,6 +436,44 @@ static void test_sha256(void)
 		CHECK_INT(mlci_csv_read(&c), 1, "one record again");
 		mlci_csv_release(&c);	/* gives up on the digest: no hang, no leak */
 		strbuf_release(&big);
+	}
+	{
+		/*
+		 * A gzip file: the digest is of the bytes as stored, which
+		 * the thread reads itself (the reader sees inflated data).
+		 */
+		struct strbuf raw = STRBUF_INIT, gz = STRBUF_INIT;
+		char want[65], p[256];
+		size_t i;
+		gzFile g;
+		FILE *fp;
+		int r;
+
+		for (i = 0; raw.len < (3u << 20); i++)
+			strbuf_addf(&raw, "%zu,%zu\n", i, i * 7919 % 104729);
+		snprintf(p, sizeof(p), "%s/d.csv.gz", tmpdir);
+		g = gzopen(p, "wb");
+		gzwrite(g, raw.buf, (unsigned)raw.len);
+		gzclose(g);
+		fp = fopen(p, "rb");
+		while ((r = fgetc(fp)) != EOF)
+			strbuf_addch(&gz, (char)r);
+		fclose(fp);
+		mlci_sha256_hex(gz.buf, gz.len, want);
+		CHECK_INT(mlci_csv_open(&c, p, &o), 0, "open a gzip file for digest");
+		while ((r = mlci_csv_read(&c)) > 0)
+			;
+		CHECK_INT(r, 0, "gzip: read to the end");
+		CHECK_INT(mlci_csv_sha256(&c, hex), 0, "gzip: digest");
+		CHECK_STR(hex, want, "the digest of a gzip file is of its stored bytes");
+		mlci_csv_release(&c);
+		CHECK_INT(mlci_csv_open(&c, p, &o), 0, "open the gzip file again");
+		CHECK_INT(mlci_csv_read(&c), 1, "gzip: one record");
+		CHECK_INT(mlci_csv_sha256(&c, hex), 0, "gzip: digest after one record");
+		CHECK_STR(hex, want, "gzip: the digest covers the file when reading stops early");
+		mlci_csv_release(&c);
+		strbuf_release(&raw);
+		strbuf_release(&gz);
 	}
 	CHECK(mlci_csv_open(&c, "/nonexistent/x.csv", &o) == -MLCI_EXIT_INPUT,
 	      "missing file: bad input");
@@ -363,6 +554,95 @@ static void test_numbers(void)
 	CHECK_INT(mlci_csv_parse_bool("maybe", 5), -1, "maybe");
 }
 
+/*
+ * What mlci_csv_parse_number() accepts, written the slow and obvious
+ * way: [sign] digits [. digits] [e [sign] digits], a digit somewhere
+ * before the exponent. *integral: only digits, at most 16 of them.
+ */
+static int ref_syntax(const char *s, size_t len, int *integral)
+{
+	size_t i = 0, nd = 0;
+
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		i++;
+	while (i < len && s[i] >= '0' && s[i] <= '9')
+		i++, nd++;
+	*integral = i == len && nd && nd <= 16;
+	if (i < len && s[i] == '.')
+		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			nd++;
+	if (!nd)
+		return 0;
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		size_t ne = 0;
+
+		i++;
+		if (i < len && (s[i] == '-' || s[i] == '+'))
+			i++;
+		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			ne++;
+		if (!ne)
+			return 0;
+	}
+	return i == len;
+}
+
+/*
+ * Short strings of number-like characters, mostly plain decimals: the
+ * parsers agree with ref_syntax() and strtod() bit for bit, and the
+ * integer parser with strtoll(). A digit after the string (s[len] must
+ * be readable, not a NUL) must not change anything.
+ */
+static void test_number_forms(void)
+{
+	static const char alphabet[] = "0123456789012345678901234567890123456789.-+e";
+	size_t i, bad = 0;
+
+	for (i = 0; i < 400000; i++) {
+		char s[64], z[64];
+		size_t len = rnd() % 22, k;
+		int integral = -1, ref_int, ok, rn;
+		double d = 0, want;
+		int64_t v, wantv;
+
+		for (k = 0; k < len; k++)
+			s[k] = alphabet[rnd() % (sizeof(alphabet) - 1)];
+		if (rnd() % 2 && len > 2) {
+			for (k = 0; k < len; k++)
+				s[k] = (char)('0' + rnd() % 10);
+			if (rnd() % 2)
+				s[0] = '-';
+			if (rnd() % 3)
+				s[1 + rnd() % (len - 1)] = '.';
+		}
+		s[len] = '7';
+		memcpy(z, s, len);
+		z[len] = '\0';
+		ok = ref_syntax(z, len, &ref_int);
+		want = ok ? strtod(z, NULL) : 0;
+		if (ok && !isfinite(want))
+			ok = 0;
+		rn = mlci_csv_parse_number(s, len, &d, &integral);
+		if (rn != (ok ? 0 : -1) ||
+		    (ok && (memcmp(&d, &want, sizeof(d)) || integral != ref_int))) {
+			if (bad++ < 5)
+				printf("# '%s': %d %.17g %d\n", z, rn, d, integral);
+		}
+		/* Integers: digits with a sign, within 2^53. */
+		k = z[0] == '-' || z[0] == '+';
+		ok = len > k && strspn(z + k, "0123456789") == len - k;
+		wantv = ok ? strtoll(z, NULL, 10) : 0;
+		if (ok && (wantv > (INT64_C(1) << 53) || wantv < -(INT64_C(1) << 53)))
+			ok = 0;
+		rn = mlci_csv_parse_integer(s, len, &v);
+		if (rn != (ok ? 0 : -1) || (ok && v != wantv)) {
+			if (bad++ < 5)
+				printf("# integer '%s': %d %lld\n", z, rn, (long long)v);
+		}
+	}
+	CHECK(!bad, "short number forms agree with strtod and strtoll");
+}
+
 static void test_quote(void)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -386,8 +666,10 @@ int main(void)
 	test_long_record();
 	test_random_roundtrip(0);
 	test_random_roundtrip(1);
+	test_scanners();
 	test_sha256();
 	test_numbers();
+	test_number_forms();
 	test_quote();
 	{
 		char cmd[300];
