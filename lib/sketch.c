@@ -142,6 +142,33 @@ static void prefix_sums(uint32_t *c, size_t n)
 }
 
 /*
+ * Scatter v[0..n) into tmp by nb equal-width buckets: x goes to bucket
+ * ((half ? x / 2 : x) - base) * scale, the last one for anything past it.
+ * Returns the buckets' ends (nb + 1 of them, the caller's to free):
+ * bucket b is tmp[b ? end[b - 1] : 0 .. end[b]).
+ */
+static uint32_t *scatter(const double *v, double *tmp, uint16_t *idx,
+			 size_t n, size_t nb, double base, double scale,
+			 int half)
+{
+	uint32_t *end = xcalloc(nb + 1, sizeof(*end));
+	size_t i, b;
+
+	for (i = 0; i < n; i++) {
+		double f = ((half ? v[i] / 2 : v[i]) - base) * scale;
+
+		b = f < (double)nb ? (size_t)f : nb - 1;
+		idx[i] = (uint16_t)b;
+		end[b + 1]++;
+	}
+	prefix_sums(end, nb + 1);
+	/* end[b] is now bucket b's start; scattering moves it to its end. */
+	for (i = 0; i < n; i++)
+		tmp[end[idx[i]]++] = v[i];
+	return end;
+}
+
+/*
  * Bucket sort by value: n equal-width buckets over [min, max], each
  * sorted the same way (a bucket of a few values by insertion). A batch of
  * similar values is sorted in a few linear passes; skewed data recurses
@@ -153,7 +180,7 @@ static void bucket_sort(double *v, double *tmp, uint16_t *idx, size_t n,
 {
 	double lo, hi, base, scale;
 	uint32_t *end;
-	size_t nb, i, b, from;
+	size_t nb, b, from;
 	int half = 0, unsorted;
 
 	if (n <= 24) {
@@ -175,18 +202,7 @@ static void bucket_sort(double *v, double *tmp, uint16_t *idx, size_t n,
 		qsort(v, n, sizeof(*v), cmp_double);
 		return;
 	}
-	end = xcalloc(nb + 1, sizeof(*end));
-	for (i = 0; i < n; i++) {
-		double f = ((half ? v[i] / 2 : v[i]) - base) * scale;
-
-		b = f < (double)nb ? (size_t)f : nb - 1;
-		idx[i] = (uint16_t)b;
-		end[b + 1]++;
-	}
-	prefix_sums(end, nb + 1);
-	/* end[b] is now bucket b's start; scattering moves it to its end. */
-	for (i = 0; i < n; i++)
-		tmp[end[idx[i]]++] = v[i];
+	end = scatter(v, tmp, idx, n, nb, base, scale, half);
 	memcpy(v, tmp, n * sizeof(*v));
 	for (b = 0, from = 0; b < nb; from = end[b++]) {
 		size_t len = end[b] - from;
@@ -660,7 +676,7 @@ static void select_strided(double *v, double *tmp, uint16_t *idx, size_t n,
 {
 	double lo, hi, scale;
 	uint32_t *end;
-	size_t nb, i, b, t, o, done;
+	size_t nb, b, t, o, done;
 	int unsorted;
 
 	unsorted = scan(v, n, &lo, &hi);
@@ -676,18 +692,8 @@ static void select_strided(double *v, double *tmp, uint16_t *idx, size_t n,
 			out[o++] = v[t];
 		return;
 	}
-	end = xcalloc(nb + 1, sizeof(*end));
-	for (i = 0; i < n; i++) {
-		double f = (v[i] - lo) * scale;
-
-		b = f < (double)nb ? (size_t)f : nb - 1;
-		idx[i] = (uint16_t)b;
-		end[b + 1]++;
-	}
-	prefix_sums(end, nb + 1);
-	for (i = 0; i < n; i++)
-		tmp[end[idx[i]]++] = v[i];
-	/* end[b] is bucket b's end; v is now free to be the buckets' scratch. */
+	end = scatter(v, tmp, idx, n, nb, lo, scale, 0);
+	/* v is now free to be the buckets' scratch. */
 	for (o = 0, b = 0, done = nb, t = first; t < n; t += stride) {
 		while (end[b] <= t)
 			b++;
