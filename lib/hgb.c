@@ -1364,6 +1364,32 @@ static double value_at(const double *X, const double *const *cols, size_t d,
 	return X ? X[r * d + j] : cols[j][r];
 }
 
+/*
+ * The first infinite value in row order, *row and *col; 0 when there is
+ * none. Columns are read down, each as far as the first found so far.
+ */
+static int first_inf(const double *X, const double *const *cols, size_t n,
+		     size_t d, size_t *row, size_t *col)
+{
+	size_t i, j, end = n;
+
+	*row = *col = 0;
+	for (i = 0; X && i < n * d; i++)
+		if (isinf(X[i])) {
+			*row = i / d;
+			*col = i % d;
+			return 1;
+		}
+	for (j = 0; !X && j < d; j++)
+		for (i = 0; i < end; i++)
+			if (isinf(cols[j][i])) {
+				*row = end = i;
+				*col = j;
+				break;
+			}
+	return end < n;
+}
+
 int mlci_hgb_fit(struct mlci_hgb_model *m, const struct mlci_hgb_params *p,
 		 const double *X, const double *const *cols, const double *y,
 		 const double *weight, size_t n, size_t d, size_t nclasses)
@@ -1385,12 +1411,10 @@ int mlci_hgb_fit(struct mlci_hgb_model *m, const struct mlci_hgb_params *p,
 	if (n > UINT32_MAX)
 		return mlci_error(MLCI_EXIT_INPUT,
 				  "gradient_boosting: too many rows (%zu)", n);
-	for (i = 0; i < n; i++)
-		for (j = 0; j < d; j++)
-			if (isinf(value_at(X, cols, d, i, j)))
-				return mlci_error(MLCI_EXIT_INPUT,
-						  "gradient_boosting: infinite value in row %zu, feature %zu",
-						  i + 1, j + 1);
+	if (first_inf(X, cols, n, d, &i, &j))
+		return mlci_error(MLCI_EXIT_INPUT,
+				  "gradient_boosting: infinite value in row %zu, feature %zu",
+				  i + 1, j + 1);
 	es = p->early_stopping < 0 ? n > 10000 : p->early_stopping;
 	tr = xmalloc(n * sizeof(*tr));
 	if (es) {

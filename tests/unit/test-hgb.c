@@ -338,9 +338,55 @@ static void check_against_sklearn(void)
 	unit_remove_dir(dir);
 }
 
+/*
+ * An infinite value is refused, naming the first in row order, whether
+ * the features come as rows or as columns (read down, column by column).
+ */
+static void test_infinite(void)
+{
+	enum { N = 6, D = 3 };
+	double X[N * D], cv[D * N], y[N];
+	const double *cols[D];
+	struct mlci_hgb_params p;
+	struct mlci_hgb_model m;
+	size_t i, j;
+	char *msg;
+	int ret;
+
+	for (i = 0; i < N; i++) {
+		y[i] = (double)(i % 2);
+		for (j = 0; j < D; j++)
+			X[i * D + j] = (double)(i + j);
+	}
+	X[4 * D + 0] = -INFINITY;	/* row 5, feature 1: found first down column 1 */
+	X[2 * D + 1] = INFINITY;	/* row 3, feature 2: first in row order */
+	X[2 * D + 2] = INFINITY;
+	for (j = 0; j < D; j++) {
+		for (i = 0; i < N; i++)
+			cv[j * N + i] = X[i * D + j];
+		cols[j] = cv + j * N;
+	}
+	mlci_hgb_params_init(&p);
+	mlci_hgb_model_init(&m);
+	unit_capture_start();
+	ret = mlci_hgb_fit(&m, &p, X, NULL, y, NULL, N, D, 2);
+	msg = unit_capture_end();
+	CHECK(ret == -MLCI_EXIT_INPUT && strstr(msg, "row 3, feature 2"),
+	      "rows: the first infinite value in row order");
+	free(msg);
+	unit_capture_start();
+	ret = mlci_hgb_fit(&m, &p, NULL, cols, y, NULL, N, D, 2);
+	msg = unit_capture_end();
+	CHECK(ret == -MLCI_EXIT_INPUT && strstr(msg, "row 3, feature 2"),
+	      "columns: the same value named");
+	free(msg);
+	mlci_hgb_model_release(&m);
+}
+
 int main(void)
 {
 	unit_name("hgb");
+	test_infinite();
 	check_against_sklearn();
 	return unit_done();
 }
