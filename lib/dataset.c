@@ -723,18 +723,24 @@ static size_t record_bytes(const struct mlci_csv *csv)
 
 /*
  * Size the arrays for the rows a regular file of this size holds at
- * bytes per SAMPLE_ROWS rows, and a twentieth more. A compressed file
- * holds more: the arrays grow from there as before.
+ * bytes per SAMPLE_ROWS rows, and a twentieth more, as long as that asks
+ * for at most PRESIZE_MAX bytes: first rows much shorter than the rest
+ * must not reserve memory the data never needs. A compressed file holds
+ * more rows: the arrays grow from there by doubling, as before.
  */
+#define PRESIZE_MAX ((double)(1u << 30))
+
 static void presize(struct loader *l, size_t bytes)
 {
 	struct stat st;
-	double rows;
+	double rows, row_bytes = 8.0 * (double)(l->ds->ncols + 2);
 
 	if (!bytes || stat(l->path, &st) || !S_ISREG(st.st_mode))
 		return;
 	rows = (double)st.st_size / ((double)bytes / SAMPLE_ROWS) * 1.05;
-	if (rows > (double)l->alloc_rows && rows < (double)(SIZE_MAX / 64))
+	if (rows * row_bytes > PRESIZE_MAX)
+		rows = PRESIZE_MAX / row_bytes;
+	if (rows > (double)l->alloc_rows)
 		grow_rows(l, (size_t)rows);
 }
 
