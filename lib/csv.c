@@ -409,7 +409,7 @@ int mlci_csv_open(struct mlci_csv *c, const char *path,
 			hasher_start(c, !c->gz);
 	}
 	/*
-	 * A small file gets a buffer of its size: opening many of them
+	 * A small file has a buffer of its size: opening many of them
 	 * (tests, the fuzzer, sniffing) then costs no 1 MiB mapping each.
 	 * The buffer grows if the file does.
 	 */

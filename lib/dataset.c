@@ -401,7 +401,7 @@ static void grow_rows(struct loader *l, size_t n)
 
 		/*
 		 * Numbers while they are numbers; codes for the others (a
-		 * column read as numbers so far gets its codes when it turns
+		 * column read as numbers so far has its codes once it turns
 		 * out not to be, and the second read fills them).
 		 */
 		if (l->src[i].kind == MLCI_COLUMN_NUMERIC || l->src[i].fast)
