@@ -85,6 +85,19 @@ static int same_model(const struct mlci_hgb_model *a,
 		       a->n_features * sizeof(double));
 }
 
+/* cols[j] = column j of X (n x d, row-major), copied into cv (d x n). */
+static void to_columns(const double *X, size_t n, size_t d, double *cv,
+		       const double **cols)
+{
+	size_t i, j;
+
+	for (j = 0; j < d; j++) {
+		for (i = 0; i < n; i++)
+			cv[j * n + i] = X[i * d + j];
+		cols[j] = cv + j * n;
+	}
+}
+
 /*
  * Fit with one and three threads, and from X's columns; 0 when all
  * succeed with the same model.
@@ -97,14 +110,9 @@ static int fit_both(struct mlci_hgb_model *m, struct mlci_hgb_params *p,
 	double *cv = xmalloc(n * d * sizeof(*cv));
 	const double **cols = xmalloc(d * sizeof(*cols));
 	char name[256];
-	size_t i, j;
 	int r1, r3, rc;
 
-	for (j = 0; j < d; j++) {
-		for (i = 0; i < n; i++)
-			cv[j * n + i] = X[i * d + j];
-		cols[j] = cv + j * n;
-	}
+	to_columns(X, n, d, cv, cols);
 	mlci_hgb_model_init(&m3);
 	mlci_hgb_model_init(&mc);
 	p->n_jobs = 1;
@@ -361,11 +369,7 @@ static void test_infinite(void)
 	X[4 * D + 0] = -INFINITY;	/* row 5, feature 1: found first down column 1 */
 	X[2 * D + 1] = INFINITY;	/* row 3, feature 2: first in row order */
 	X[2 * D + 2] = INFINITY;
-	for (j = 0; j < D; j++) {
-		for (i = 0; i < N; i++)
-			cv[j * N + i] = X[i * D + j];
-		cols[j] = cv + j * N;
-	}
+	to_columns(X, N, D, cv, cols);
 	mlci_hgb_params_init(&p);
 	mlci_hgb_model_init(&m);
 	unit_capture_start();
