@@ -991,6 +991,84 @@ int mlci_csv_read(struct mlci_csv *c)
 	return read_careful(c);
 }
 
+size_t mlci_csv_read_block(struct mlci_csv *c, struct mlci_csv_block *b)
+{
+	unsigned char *buf = (unsigned char *)c->buf;
+	unsigned char delim = (unsigned char)c->delimiter;
+	size_t end = c->end, nf = b->nfields, cap = b->cap, rows = 0;
+	size_t f = c->pos, next = f, q = 0, j;
+	uint32_t *start = b->start, *len = b->len;
+	struct cursor cu;
+
+	b->nrows = 0;
+	b->line = c->next_line;
+	/* Offsets fit in 32 bits; a larger buffer reads row by row. */
+	if (c->fd < 0 || c->pending_lf || f >= end || end > UINT32_MAX ||
+	    !nf)
+		return 0;
+	cursor_seek(c, &cu, f);
+	while (rows < cap && f < end) {
+		unsigned char ch = buf[f];
+
+		if (ch == '\n' || ch == '\r' || ch == '"')
+			break;
+		for (j = 0;;) {
+			q = cursor_next(c, &cu, end);
+			if (q >= end)
+				goto done;
+			ch = buf[q];
+			if (ch != delim && ch != '\n' && ch != '\r') {
+				size_t k;
+
+				if (ch < 0x80) {
+					if (!ch)
+						goto done;
+					continue;
+				}
+				k = utf8_len(buf + q, end - q);
+				if (!k || q + k >= end)
+					goto done;
+				cursor_seek(c, &cu, q + k);
+				continue;
+			}
+			if (j == nf)
+				goto done;
+			start[j * cap + rows] = (uint32_t)f;
+			len[j * cap + rows] = (uint32_t)(q - f);
+			j++;
+			if (ch == delim) {
+				f = q + 1;
+				if (f < end && buf[f] == '"')
+					goto done;
+				continue;
+			}
+			if (ch == '\r' && q + 1 >= end)
+				goto done;
+			break;
+		}
+		if (j != nf)
+			goto done;
+		/* Accepted: step past the line end, end the fields with NULs. */
+		f = q + 1;
+		if (buf[q] == '\r' && buf[f] == '\n' && ++f < end)
+			cursor_seek(c, &cu, f);
+		next = f;
+		for (j = 0; j < nf; j++)
+			buf[start[j * cap + rows] + len[j * cap + rows]] = '\0';
+		rows++;
+	}
+done:
+	if (rows) {
+		c->pos = next;
+		c->nfields = 0;
+		c->line = c->next_line + (long)rows - 1;
+		c->next_line += (long)rows;
+		c->records += rows;
+	}
+	b->nrows = rows;
+	return rows;
+}
+
 int mlci_csv_sha256(struct mlci_csv *c, char hex[65])
 {
 	int err;
@@ -1057,53 +1135,12 @@ int mlci_csv_sha256(struct mlci_csv *c, char hex[65])
 	return 0;
 }
 
-static const double pow10_exact[] = {
+const double mlci_pow10_exact[23] = {
 	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
 };
 
-/*
- * The common short forms in one loop: [sign] digits [. digits], at most
- * 16 bytes after the sign. Returns 1 with *out set, or 0 for anything
- * else (an exponent, a long significand, no digit, not a number), which
- * parse_general() then decides. The significand is checked against 2^53
- * and the scale is at most 10^15, both exact doubles, so one division
- * rounds once: strtod's result (Clinger).
- */
-static inline int parse_plain(const char *s, size_t len, double *out,
-			      int *integral)
-{
-	const char *p = s, *e = s + len, *dot = NULL;
-	uint64_t m = 0;
-	int neg;
-	double d;
-
-	if (!len)
-		return 0;
-	neg = *p == '-';
-	p += neg || *p == '+';
-	if (e - p > 16 || e - p < 1 || (e - p == 1 && *p == '.'))
-		return 0;
-	for (; p < e; p++) {
-		unsigned dg = (unsigned char)*p - '0';
-
-		if (dg < 10) {
-			m = m * 10 + dg;
-			continue;
-		}
-		if (*p != '.' || dot)
-			return 0;
-		dot = p;
-	}
-	if (m > (UINT64_C(1) << 53))
-		return 0;
-	d = dot ? (double)m / pow10_exact[e - dot - 1] : (double)m;
-	*out = neg ? -d : d;
-	*integral = !dot;
-	return 1;
-}
-
-/* Any decimal: what parse_plain() leaves. */
+/* Any decimal: what mlci_csv_parse_plain() leaves. */
 static int parse_general(const char *s, size_t len, double *out,
 			 int *integral)
 {
@@ -1164,7 +1201,7 @@ static int parse_general(const char *s, size_t len, double *out,
 	if (ndig <= 19 && m <= (UINT64_C(1) << 53) && exp10 >= -22 &&
 	    exp10 <= 22) {
 		d = (double)m;
-		d = exp10 < 0 ? d / pow10_exact[-exp10] : d * pow10_exact[exp10];
+		d = exp10 < 0 ? d / mlci_pow10_exact[-exp10] : d * mlci_pow10_exact[exp10];
 		*out = neg ? -d : d;
 		return 0;
 	}
@@ -1197,7 +1234,7 @@ static int parse_general(const char *s, size_t len, double *out,
 
 int mlci_csv_parse_number(const char *s, size_t len, double *out, int *integral)
 {
-	if (parse_plain(s, len, out, integral))
+	if (mlci_csv_parse_plain(s, len, out, integral))
 		return 0;
 	return parse_general(s, len, out, integral);
 }

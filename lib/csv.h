@@ -95,6 +95,30 @@ int mlci_csv_open(struct mlci_csv *c, const char *path,
 int mlci_csv_read(struct mlci_csv *c);
 
 /*
+ * Rows read at once, for a reader that goes down the columns: field j of
+ * row r (r < nrows) is c->buf + start[j * cap + r], len[j * cap + r]
+ * bytes, NUL-terminated, until the next read. Row r is file line
+ * line + r. The caller sets nfields and cap and sizes start and len to
+ * nfields * cap.
+ */
+struct mlci_csv_block {
+	size_t nfields, cap;
+	uint32_t *start, *len;
+	size_t nrows;
+	long line;
+};
+
+/*
+ * Read up to b->cap records that need no care into b: unquoted fields of
+ * valid UTF-8, one line each, b->nfields fields each, all in the buffer.
+ * Returns how many; 0 when the next record is any other kind, or is not
+ * in the buffer yet (mlci_csv_read() then reads it: it refills, reads
+ * quotes, or reports the error). The records are the ones mlci_csv_read()
+ * would return, one after the other.
+ */
+size_t mlci_csv_read_block(struct mlci_csv *c, struct mlci_csv_block *b);
+
+/*
  * Finish the digest of the file (want_sha256) after the last record was
  * read: reads whatever is left of the file, hex into hex[65]. Returns 0 or
  * a negative exit code.
@@ -129,6 +153,51 @@ int mlci_csv_parse_double(const char *s, size_t len, double *out);
  */
 int mlci_csv_parse_number(const char *s, size_t len, double *out,
 			  int *integral);
+
+/* 10^0 .. 10^22: each exact as a double. */
+extern const double mlci_pow10_exact[23];
+
+/*
+ * The fast path of mlci_csv_parse_number(), inline for loops over many
+ * values: the common short forms, [sign] digits [. digits] with at most
+ * 16 bytes after the sign. Returns 1 with *out and *integral set, or 0
+ * for anything else (an exponent, a long significand, no digit, not a
+ * number), which mlci_csv_parse_number() then decides. The significand
+ * is checked against 2^53 and the scale is at most 10^15, both exact
+ * doubles, so one division rounds once: strtod's result (Clinger).
+ */
+static inline int mlci_csv_parse_plain(const char *s, size_t len,
+				       double *out, int *integral)
+{
+	const char *p = s, *e = s + len, *dot = NULL;
+	uint64_t m = 0;
+	int neg;
+	double d;
+
+	if (!len)
+		return 0;
+	neg = *p == '-';
+	p += neg || *p == '+';
+	if (e - p > 16 || e - p < 1 || (e - p == 1 && *p == '.'))
+		return 0;
+	for (; p < e; p++) {
+		unsigned dg = (unsigned char)*p - '0';
+
+		if (dg < 10) {
+			m = m * 10 + dg;
+			continue;
+		}
+		if (*p != '.' || dot)
+			return 0;
+		dot = p;
+	}
+	if (m > (UINT64_C(1) << 53))
+		return 0;
+	d = dot ? (double)m / mlci_pow10_exact[e - dot - 1] : (double)m;
+	*out = neg ? -d : d;
+	*integral = !dot;
+	return 1;
+}
 
 /*
  * Parse s[0..len) as a decimal integer with an optional sign, within

@@ -13,14 +13,34 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Render one field, checking the number parsers on it. */
+static void add_field(struct strbuf *out, const char *f, size_t len,
+		      int quoted)
+{
+	double d;
+	int64_t v;
+
+	/* Every field is NUL-terminated at its length. */
+	if (f[len] != '\0')
+		abort();
+	if (!mlci_csv_parse_double(f, len, &d) && d != strtod(f, NULL))
+		abort();
+	mlci_csv_parse_integer(f, len, &v);
+	mlci_csv_parse_bool(f, len);
+	strbuf_addf(out, "%zu%c", len, quoted ? 'q' : 'u');
+	strbuf_add(out, f, len);
+}
+
 /*
  * Read path to the end with the scanner named (NULL: the default) and
  * render what came back, records and fields with their lengths, line
- * numbers and the final status, into out.
+ * numbers and the final status, into out. With blocks, records with as
+ * many fields as the first are read in blocks of 3 where the reader can.
  */
 static void read_all(const char *path, const struct mlci_csv_options *o,
-		     const char *scanner, struct strbuf *out)
+		     const char *scanner, int blocks, struct strbuf *out)
 {
+	struct mlci_csv_block b = { 0 };
 	struct mlci_csv c;
 	int r;
 
@@ -29,27 +49,38 @@ static void read_all(const char *path, const struct mlci_csv_options *o,
 		mlci_csv_set_scanner(scanner);
 	strbuf_reset(out);
 	r = mlci_csv_open(&c, path, o);
-	while (r >= 0 && (r = mlci_csv_read(&c)) > 0) {
-		size_t i;
+	for (;;) {
+		size_t i, k;
 
-		strbuf_addf(out, "%ld:", c.line);
-		for (i = 0; i < c.nfields; i++) {
-			double d;
-			int64_t v;
-
-			/* Every field is NUL-terminated at its length. */
-			if (c.field[i][c.len[i]] != '\0')
-				abort();
-			if (!mlci_csv_parse_double(c.field[i], c.len[i], &d) &&
-			    d != strtod(c.field[i], NULL))
-				abort();
-			mlci_csv_parse_integer(c.field[i], c.len[i], &v);
-			mlci_csv_parse_bool(c.field[i], c.len[i]);
-			strbuf_addf(out, "%zu%c", c.len[i], c.quoted[i] ? 'q' : 'u');
-			strbuf_add(out, c.field[i], c.len[i]);
+		if (r < 0)
+			break;
+		if (b.nfields && mlci_csv_read_block(&c, &b)) {
+			for (k = 0; k < b.nrows; k++) {
+				strbuf_addf(out, "%ld:", b.line + (long)k);
+				for (i = 0; i < b.nfields; i++)
+					add_field(out, c.buf + b.start[i * b.cap + k],
+						  b.len[i * b.cap + k], 0);
+				strbuf_addch(out, '\n');
+			}
+			continue;
 		}
+		if ((r = mlci_csv_read(&c)) <= 0)
+			break;
+		if (blocks && !b.nfields) {
+			b.nfields = c.nfields;
+			b.cap = 3;
+			b.start = calloc(3 * c.nfields, sizeof(*b.start));
+			b.len = calloc(3 * c.nfields, sizeof(*b.len));
+			if (!b.start || !b.len)
+				abort();
+		}
+		strbuf_addf(out, "%ld:", c.line);
+		for (i = 0; i < c.nfields; i++)
+			add_field(out, c.field[i], c.len[i], c.quoted[i]);
 		strbuf_addch(out, '\n');
 	}
+	free(b.start);
+	free(b.len);
 	strbuf_addf(out, "=%d@%ld", r, c.line);
 	if (r == 0 && o->want_sha256) {
 		char hex[65];
@@ -67,6 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mlci_csv_options o = MLCI_CSV_OPTIONS_INIT;
 	struct strbuf got = STRBUF_INIT, want = STRBUF_INIT;
 	const char *scanner = NULL;
+	int blocks = 0;
 	FILE *fp;
 
 	mlci_set_quiet(1);
@@ -77,21 +109,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	/*
 	 * The first byte picks the delimiter, so ';' and '\t' get fuzzed
-	 * too, and the scanner whose records must equal the scalar one's.
+	 * too, the scanner, and whether blocks are read: the records must
+	 * equal the scalar scanner's read one by one.
 	 */
 	if (size) {
 		o.delimiter = data[0] % 3 == 0 ? ',' : data[0] % 3 == 1 ? ';' : '\t';
 		scanner = scanners[data[0] / 3 % 3];
+		blocks = data[0] / 9 % 2;
 		data++;
 		size--;
 	}
 	fwrite(data, 1, size, fp);
 	fclose(fp);
 	o.max_record = 4096;
-	read_all(path, &o, scanner, &got);
+	read_all(path, &o, scanner, blocks, &got);
 	/* The digest (a thread and a buffer per reader) is slow: one in 8. */
 	o.want_sha256 = size % 8 == 0;
-	read_all(path, &o, "scalar", &want);
+	read_all(path, &o, "scalar", 0, &want);
 	if (got.len != want.len || memcmp(got.buf, want.buf, got.len))
 		abort();
 	strbuf_release(&got);
