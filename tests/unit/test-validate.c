@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "strbuf.h"
 #include "unit.h"
 #include "usage.h"
 #include "validate.h"
@@ -85,6 +86,81 @@ static void test_checks(void)
 	CHECK_INT(r.stats.cols[0].invalid, 1, "one invalid age");
 	CHECK_INT(mlci_profile_count(&r.stats.cols[0].prof), 4, "four valid ages");
 	mlci_validate_result_release(&r);
+	mlci_schema_release(&s);
+}
+
+/* The record's stats and violations of path read with o, as text. */
+static char *validate_text(const char *path,
+			   const struct mlci_validate_options *o, int *passes)
+{
+	struct mlci_validate_result r;
+	cJSON *j = cJSON_CreateObject();
+	char *text;
+
+	if (mlci_validate_file(path, o, &r))
+		abort();
+	cJSON_AddItemToObject(j, "stats", mlci_stats_view(&r.stats));
+	cJSON_AddItemToObject(j, "violations", mlci_violations_json(&r));
+	cJSON_AddNumberToObject(j, "rows", (double)r.rows);
+	text = cJSON_PrintUnformatted(j);
+	*passes = r.passes;
+	cJSON_Delete(j);
+	mlci_validate_result_release(&r);
+	return text;
+}
+
+/*
+ * Rows read in blocks (a column at a time) and one by one (as when the
+ * processed data is written) give the same record: quoted rows, missing
+ * values, violations and an inferred column that turns out not to be
+ * numeric in the middle of a block, across several blocks.
+ */
+static void test_blocks_and_rows(void)
+{
+	struct mlci_validate_options o = MLCI_VALIDATE_OPTIONS_INIT;
+	struct mlci_schema s;
+	struct strbuf csv = STRBUF_INIT;
+	char spath[256], dpath[256], out[256];
+	char *blocks, *rows;
+	int pb, pr, i;
+
+	snprintf(spath, sizeof(spath), "%s", write_tmp("b.yaml",
+		"columns:\n"
+		"  n: {type: integer, min: 0, max: 14000}\n"
+		"  x: {type: number, min: -1, max: 1}\n"
+		"  c: {type: category, values: [a, b]}\n"
+		"  u: {type: integer, unique: true}\n"));
+	CHECK_INT(mlci_schema_load(spath, &s), 0, "schema loads");
+	strbuf_addstr(&csv, "n,x,c,u,late\n");
+	for (i = 0; i < 14000; i++) {
+		if (i % 1000 == 7)
+			strbuf_addf(&csv, "%d,\"0.5\",\"a\nb\",%d,1\n", i, i);
+		else if (i % 997 == 3)
+			strbuf_addf(&csv, "%d,,c,%d,2.5\r\n", i + 14000, i % 50);
+		else if (i % 1500 == 11)
+			strbuf_addf(&csv, "-%d,1e-1,b,%d,\n", i, i);
+		else
+			strbuf_addf(&csv, "%d,%.3f,%s,%d,%s\n", i,
+				    (i % 2001) / 1000.0 - 1, i % 3 ? "a" : "b", i,
+				    i == 12000 ? "late" : "3");
+	}
+	snprintf(dpath, sizeof(dpath), "%s", write_tmp("b.csv", csv.buf));
+	snprintf(out, sizeof(out), "%s/b.out.csv", tmpdir);
+	o.schema = &s;
+	o.max_examples = 3;
+	blocks = validate_text(dpath, &o, &pb);
+	o.output_data = out;
+	rows = validate_text(dpath, &o, &pr);
+	CHECK_STR(blocks, rows, "blocks and rows: the same stats and violations");
+	CHECK(pb == 2 && pr == 2, "the late string column is read again");
+	CHECK(strstr(blocks, "\"check\":\"range\",\"count\":25,\"rows\":[4,12,1001]") &&
+	      strstr(blocks, "\"check\":\"domain\",\"count\":29,") &&
+	      strstr(blocks, "\"check\":\"unique\",\"count\":14,") &&
+	      !strstr(blocks, "\"check\":\"type\""),
+	      "range, domain and unique violations found, with their rows");
+	free(blocks);
+	free(rows);
+	strbuf_release(&csv);
 	mlci_schema_release(&s);
 }
 
@@ -217,6 +293,7 @@ int main(void)
 		return 1;
 	mlci_set_quiet(1);
 	test_checks();
+	test_blocks_and_rows();
 	test_inference();
 	test_bad_input();
 	test_stats_merge();
