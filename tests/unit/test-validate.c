@@ -127,7 +127,7 @@ static void test_blocks_and_rows(void)
 	snprintf(spath, sizeof(spath), "%s", write_tmp("b.yaml",
 		"columns:\n"
 		"  n: {type: integer, min: 0, max: 14000}\n"
-		"  x: {type: number, min: -1, max: 1}\n"
+		"  x: {type: number, min: -1, max: 1, nullable: false}\n"
 		"  c: {type: category, values: [a, b]}\n"
 		"  u: {type: integer, unique: true}\n"));
 	CHECK_INT(mlci_schema_load(spath, &s), 0, "schema loads");
@@ -139,6 +139,8 @@ static void test_blocks_and_rows(void)
 			strbuf_addf(&csv, "%d,,c,%d,2.5\r\n", i + 14000, i % 50);
 		else if (i % 1500 == 11)
 			strbuf_addf(&csv, "-%d,1e-1,b,%d,\n", i, i);
+		else if (i % 1800 == 13)
+			strbuf_addf(&csv, "%d.5,2,b,%d,3\n", i, i);
 		else
 			strbuf_addf(&csv, "%d,%.3f,%s,%d,%s\n", i,
 				    (i % 2001) / 1000.0 - 1, i % 3 ? "a" : "b", i,
@@ -156,8 +158,9 @@ static void test_blocks_and_rows(void)
 	CHECK(strstr(blocks, "\"check\":\"range\",\"count\":25,\"rows\":[4,12,1001]") &&
 	      strstr(blocks, "\"check\":\"domain\",\"count\":29,") &&
 	      strstr(blocks, "\"check\":\"unique\",\"count\":14,") &&
-	      !strstr(blocks, "\"check\":\"type\""),
-	      "range, domain and unique violations found, with their rows");
+	      strstr(blocks, "\"check\":\"type\",\"count\":8,\"rows\":[14,1814,3614]") &&
+	      strstr(blocks, "\"check\":\"not_null\",\"count\":15,\"rows\":[4,1001,1998]"),
+	      "range, domain, unique, type and not_null violations, with their rows");
 	free(blocks);
 	free(rows);
 	strbuf_release(&csv);
