@@ -81,80 +81,95 @@ static struct csv_classes *classes_for(char delim)
 }
 
 /*
- * The scanners set, for each byte of blocks of 64, a bit when the byte
- * may need attention in an unquoted field: the delimiter, a quote, a
+ * The scanners set, for each byte of blocks of 64, a bit in bits when the
+ * byte may need attention in an unquoted field: the delimiter, a quote, a
  * non-ASCII byte, or a byte up to CR (0x0d), which takes in LF, CR and
  * NUL with one comparison. The other control bytes it catches are
- * ordinary data: the reader steps over them.
+ * ordinary data: the reader steps over them. The delimiters' bits alone
+ * go to delims.
  */
 typedef void scan_fn(const unsigned char *s, size_t blocks, unsigned char delim,
-		     uint64_t *bits);
+		     uint64_t *bits, uint64_t *delims);
 
 static void scan_scalar(const unsigned char *s, size_t blocks,
-			unsigned char delim, uint64_t *bits)
+			unsigned char delim, uint64_t *bits, uint64_t *delims)
 {
 	size_t b, i;
 
 	for (b = 0; b < blocks; b++, s += 64) {
-		uint64_t m = 0;
+		uint64_t m = 0, d = 0;
 
 		/* No branch on the bytes: those past the data are junk. */
-		for (i = 0; i < 64; i++)
+		for (i = 0; i < 64; i++) {
+			d |= (uint64_t)(s[i] == delim) << i;
 			m |= (uint64_t)((s[i] <= '\r') | (s[i] >= 0x80) |
-					(s[i] == '"') | (s[i] == delim)) << i;
-		bits[b] = m;
+					(s[i] == '"')) << i;
+		}
+		bits[b] = m | d;
+		delims[b] = d;
 	}
 }
 
 #if defined(__SSE2__)
-static inline uint64_t scan16_sse2(const unsigned char *s, __m128i d)
+static inline uint64_t scan16_sse2(const unsigned char *s, __m128i d,
+				   uint64_t *delims)
 {
 	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
 	__m128i low = _mm_cmpeq_epi8(_mm_subs_epu8(x, _mm_set1_epi8('\r')),
 				     _mm_setzero_si128());
+	__m128i dm = _mm_cmpeq_epi8(x, d);
 	__m128i m = _mm_or_si128(_mm_or_si128(low, x),
-				 _mm_or_si128(_mm_cmpeq_epi8(x, d),
-					      _mm_cmpeq_epi8(x, _mm_set1_epi8('"'))));
+				 _mm_or_si128(dm, _mm_cmpeq_epi8(x, _mm_set1_epi8('"'))));
 
+	*delims = (uint64_t)(unsigned)_mm_movemask_epi8(dm);
 	return (uint64_t)(unsigned)_mm_movemask_epi8(m);
 }
 
 static void scan_sse2(const unsigned char *s, size_t blocks,
-		      unsigned char delim, uint64_t *bits)
+		      unsigned char delim, uint64_t *bits, uint64_t *delims)
 {
 	__m128i d = _mm_set1_epi8((char)delim);
+	uint64_t d0, d1, d2, d3;
 	size_t b;
 
-	for (b = 0; b < blocks; b++, s += 64)
-		bits[b] = scan16_sse2(s, d) | scan16_sse2(s + 16, d) << 16 |
-			  scan16_sse2(s + 32, d) << 32 |
-			  scan16_sse2(s + 48, d) << 48;
+	for (b = 0; b < blocks; b++, s += 64) {
+		bits[b] = scan16_sse2(s, d, &d0) | scan16_sse2(s + 16, d, &d1) << 16 |
+			  scan16_sse2(s + 32, d, &d2) << 32 |
+			  scan16_sse2(s + 48, d, &d3) << 48;
+		delims[b] = d0 | d1 << 16 | d2 << 32 | d3 << 48;
+	}
 }
 #endif
 
 #ifdef HAVE_AVX2_SCANNER
 __attribute__((target("avx2")))
-static inline uint64_t scan32_avx2(const unsigned char *s, __m256i d)
+static inline uint64_t scan32_avx2(const unsigned char *s, __m256i d,
+				   uint64_t *delims)
 {
 	__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)s);
 	__m256i low = _mm256_cmpeq_epi8(_mm256_subs_epu8(x, _mm256_set1_epi8('\r')),
 					_mm256_setzero_si256());
+	__m256i dm = _mm256_cmpeq_epi8(x, d);
 	__m256i m = _mm256_or_si256(_mm256_or_si256(low, x),
-				    _mm256_or_si256(_mm256_cmpeq_epi8(x, d),
+				    _mm256_or_si256(dm,
 						    _mm256_cmpeq_epi8(x, _mm256_set1_epi8('"'))));
 
+	*delims = (uint64_t)(uint32_t)_mm256_movemask_epi8(dm);
 	return (uint64_t)(uint32_t)_mm256_movemask_epi8(m);
 }
 
 __attribute__((target("avx2")))
 static void scan_avx2(const unsigned char *s, size_t blocks,
-		      unsigned char delim, uint64_t *bits)
+		      unsigned char delim, uint64_t *bits, uint64_t *delims)
 {
 	__m256i d = _mm256_set1_epi8((char)delim);
+	uint64_t d0, d1;
 	size_t b;
 
-	for (b = 0; b < blocks; b++, s += 64)
-		bits[b] = scan32_avx2(s, d) | scan32_avx2(s + 32, d) << 32;
+	for (b = 0; b < blocks; b++, s += 64) {
+		bits[b] = scan32_avx2(s, d, &d0) | scan32_avx2(s + 32, d, &d1) << 32;
+		delims[b] = d0 | d1 << 32;
+	}
 }
 #endif
 
@@ -602,10 +617,12 @@ static void scan_window(struct mlci_csv *c, size_t from)
 	c->scan_at = from;
 	c->scan_n = n;
 	c->scan((const unsigned char *)c->buf + from, n,
-		(unsigned char)c->delimiter, c->scan_bits);
+		(unsigned char)c->delimiter, c->scan_bits, c->scan_delims);
 	tail = c->end - from - 64 * (n - 1);
-	if (tail < 64)
+	if (tail < 64) {
 		c->scan_bits[n - 1] &= (UINT64_C(1) << tail) - 1;
+		c->scan_delims[n - 1] &= (UINT64_C(1) << tail) - 1;
+	}
 }
 
 /*
@@ -991,13 +1008,17 @@ int mlci_csv_read(struct mlci_csv *c)
 	return read_careful(c);
 }
 
+/*
+ * A word of the scanner's bits at a time: the delimiters before the first
+ * other bit are the ends of fields, taken without a look at their bytes;
+ * the other bit is a line end, or a byte to step over or give up on.
+ */
 size_t mlci_csv_read_block(struct mlci_csv *c, struct mlci_csv_block *b)
 {
 	unsigned char *buf = (unsigned char *)c->buf;
-	unsigned char delim = (unsigned char)c->delimiter;
 	size_t end = c->end, nf = b->nfields, cap = b->cap, rows = 0;
-	size_t f = c->pos, next = f, q = 0, j;
-	uint32_t *start = b->start, *len = b->len;
+	size_t f = c->pos, next = f, fs, q = 0, j;
+	uint32_t *sp, *lp;
 	struct cursor cu;
 
 	b->nrows = 0;
@@ -1012,49 +1033,73 @@ size_t mlci_csv_read_block(struct mlci_csv *c, struct mlci_csv_block *b)
 
 		if (ch == '\n' || ch == '\r' || ch == '"')
 			break;
-		for (j = 0;;) {
-			q = cursor_next(c, &cu, end);
-			if (q >= end)
-				goto done;
-			ch = buf[q];
-			if (ch != delim && ch != '\n' && ch != '\r') {
-				size_t k;
+		sp = b->start + rows;
+		lp = b->len + rows;
+		fs = f;
+		j = 0;
+		for (;;) {
+			uint64_t d = cu.m & c->scan_delims[cu.b];
+			uint64_t o = cu.m & ~d, low = o & -o;
+			size_t at = cu.at + 64 * cu.b;
 
-				if (ch < 0x80) {
-					if (!ch)
+			d &= low - 1;	/* all of them when o is 0 */
+			for (; d; d &= d - 1) {
+				if (++j == nf)
+					goto done;	/* too many fields */
+				q = at + (size_t)__builtin_ctzll(d);
+				*sp = (uint32_t)fs;
+				*lp = (uint32_t)(q - fs);
+				sp += cap;
+				lp += cap;
+				fs = q + 1;
+			}
+			if (!o) {
+				if (++cu.b == cu.n) {
+					size_t from = cu.at + 64 * cu.b;
+
+					if (from >= end)
 						goto done;
-					continue;
+					scan_window(c, from);
+					cu.at = from;
+					cu.n = c->scan_n;
+					cu.b = 0;
 				}
-				k = utf8_len(buf + q, end - q);
+				cu.m = cu.bits[cu.b];
+				continue;
+			}
+			/* Past the bit: low << 1 is 0 for bit 63, and all goes. */
+			cu.m &= ~((low << 1) - 1);
+			q = at + (size_t)__builtin_ctzll(o);
+			ch = buf[q];
+			if (ch == '\n' || ch == '\r') {
+				if (j != nf - 1 || (ch == '\r' && q + 1 >= end))
+					goto done;
+				*sp = (uint32_t)fs;
+				*lp = (uint32_t)(q - fs);
+				break;
+			}
+			if (ch == '"' && q == fs)
+				goto done;	/* a quoted field */
+			if (ch < 0x80) {
+				if (!ch)
+					goto done;	/* the careful path says why */
+				continue;	/* a quote inside, a control byte */
+			}
+			{
+				size_t k = utf8_len(buf + q, end - q);
+
 				if (!k || q + k >= end)
 					goto done;
 				cursor_seek(c, &cu, q + k);
-				continue;
 			}
-			if (j == nf)
-				goto done;
-			start[j * cap + rows] = (uint32_t)f;
-			len[j * cap + rows] = (uint32_t)(q - f);
-			j++;
-			if (ch == delim) {
-				f = q + 1;
-				if (f < end && buf[f] == '"')
-					goto done;
-				continue;
-			}
-			if (ch == '\r' && q + 1 >= end)
-				goto done;
-			break;
 		}
-		if (j != nf)
-			goto done;
 		/* Accepted: step past the line end, end the fields with NULs. */
 		f = q + 1;
 		if (buf[q] == '\r' && buf[f] == '\n' && ++f < end)
 			cursor_seek(c, &cu, f);
 		next = f;
 		for (j = 0; j < nf; j++)
-			buf[start[j * cap + rows] + len[j * cap + rows]] = '\0';
+			buf[b->start[j * cap + rows] + b->len[j * cap + rows]] = '\0';
 		rows++;
 	}
 done:

@@ -66,12 +66,13 @@ struct mlci_csv {
 	/*
 	 * The scanner's bits: bit i of scan_bits[b] is set when byte
 	 * buf[scan_at + 64 b + i] may end an unquoted field or need the
-	 * careful path; scan_n blocks are valid (none after a refill).
+	 * careful path, of scan_delims[b] when it is the delimiter; scan_n
+	 * blocks are valid (none after a refill).
 	 */
 	void (*scan)(const unsigned char *s, size_t blocks, unsigned char delim,
-		     uint64_t *bits);
+		     uint64_t *bits, uint64_t *delims);
 	size_t scan_at, scan_n;
-	uint64_t scan_bits[16];
+	uint64_t scan_bits[16], scan_delims[16];
 
 	long line;		/* file line where the current record starts */
 	long next_line;		/* file line where the next record starts */
