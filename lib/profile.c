@@ -670,7 +670,7 @@ void mlci_profile_add_string(struct mlci_profile *p, const char *s, size_t len)
 	if (*recent && !p->top.approximate && *recent <= p->top.n) {
 		struct mlci_topk_entry *e = &p->top.e[*recent - 1];
 
-		if (e->len == len && !memcmp(e->key, s, len)) {
+		if (e->len == len && mlci_same_bytes(e->key, s, len)) {
 			e->count++;
 			return;
 		}

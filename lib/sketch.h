@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "random.h"
 
@@ -13,6 +14,20 @@
  * read little-endian), so that saved sketches merge across machines.
  */
 uint64_t mlci_hash_bytes(const void *data, size_t len);
+
+/*
+ * Whether a[0..n) and b[0..n) are the same bytes: the short keys of
+ * categories compared in line, longer ones by memcmp().
+ */
+static inline int mlci_same_bytes(const char *a, const char *b, size_t n)
+{
+	if (n > 16)
+		return !memcmp(a, b, n);
+	while (n--)
+		if (*a++ != *b++)
+			return 0;
+	return 1;
+}
 
 /*
  * A 64-bit hash of a double: a bijection of its bit pattern, with -0.0

@@ -399,8 +399,7 @@ static inline int in_domain(const struct mlci_strset *set, const char *s,
 	if (set->n > 8)
 		return mlci_strset_has(set, s, len);
 	for (i = 0; i < set->n; i++)
-		if (set->lens[i] == len && set->items[i][0] == s[0] &&
-		    !memcmp(set->items[i], s, len))
+		if (set->lens[i] == len && mlci_same_bytes(set->items[i], s, len))
 			return 1;
 	return 0;
 }
@@ -525,6 +524,27 @@ static void number_block(struct run *run, struct vcol *v, const char *buf,
 	}
 }
 
+/* A column of strings with no pattern or unique check in a block. */
+static void string_block(struct run *run, struct vcol *v, const char *buf,
+			 const uint32_t *start, const uint32_t *len, size_t n,
+			 uint64_t row0, long line0)
+{
+	size_t r;
+
+	for (r = 0; r < n; r++) {
+		const char *f = buf + start[r];
+
+		if (is_missing(run, f, len[r])) {
+			check_field(run, v, f, len[r], row0 + r, line0 + (long)r);
+			continue;
+		}
+		if (v->domain && !in_domain(v->domain, f, len[r]))
+			acc_add(&v->acc[CK_DOMAIN], run->max_examples, row0 + r,
+				line0 + (long)r, v->sensitive ? NULL : f, len[r]);
+		mlci_profile_add_string(&v->st->prof, f, len[r]);
+	}
+}
+
 /*
  * A block of rows, a column at a time: each column sees the same calls
  * in the same order as row by row, and its loop stays on one kind of
@@ -542,6 +562,11 @@ static void check_block(struct run *run, const char *buf,
 
 		if (v->plain && !run->any_missing_values) {
 			number_block(run, v, buf, start, len, b->nrows, row0,
+				     b->line);
+			continue;
+		}
+		if (v->kind == VK_STRING && !v->pattern && !v->unique) {
+			string_block(run, v, buf, start, len, b->nrows, row0,
 				     b->line);
 			continue;
 		}
