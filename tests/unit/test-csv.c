@@ -212,7 +212,7 @@ static void test_random_roundtrip(int gz)
 	struct mlci_csv_options o = MLCI_CSV_OPTIONS_INIT;
 	long line = 1;
 	size_t rec, f, ok = 1;
-	char *path;
+	char *path, p[256];
 
 	for (rec = 0; rec < 250000; rec++) {
 		struct strbuf rendered = STRBUF_INIT;
@@ -243,7 +243,6 @@ static void test_random_roundtrip(int gz)
 		strbuf_release(&rendered);
 	}
 	if (gz) {
-		char p[256];
 		gzFile g;
 
 		snprintf(p, sizeof(p), "%s/r.csv.gz", tmpdir);
