@@ -246,7 +246,14 @@ static void flush(struct mlci_profile *p)
  * drain first (mlci_profile_sync()).
  */
 #define BG_QUEUE 64	/* batches waiting: 64 x 32 KiB at most */
-#define BG_POOL 8	/* spare batch buffers kept */
+#define BG_POOL 24	/* spare batch buffers kept */
+/*
+ * A sleeping worker is woken once this many batches wait (or at a sync),
+ * not for each: a wake-up costs a system call in the caller's thread and
+ * one in the worker's, about as much as feeding a batch, and the worker,
+ * faster than the parsing, would otherwise sleep after every batch.
+ */
+#define BG_WAKE 16
 
 struct bg_job {
 	struct mlci_profile *p;
@@ -261,6 +268,7 @@ static struct {
 	struct bg_job q[BG_QUEUE];
 	size_t head, count;
 	int busy;		/* the worker is processing a job */
+	int idle;		/* the worker sleeps until signalled */
 	double *pool[BG_POOL];
 	size_t npool;
 	int started;		/* the worker runs (set by the caller's thread) */
@@ -275,8 +283,11 @@ static void *bg_main(void *arg)
 	for (;;) {
 		struct bg_job j;
 
-		while (!bg.count)
+		while (!bg.count) {
+			bg.idle = 1;
 			pthread_cond_wait(&bg.work, &bg.mu);
+			bg.idle = 0;
+		}
 		j = bg.q[bg.head];
 		bg.head = (bg.head + 1) % BG_QUEUE;
 		bg.count--;
@@ -332,6 +343,8 @@ void mlci_profile_sync(void)
 	if (!bg.started)
 		return;
 	pthread_mutex_lock(&bg.mu);
+	if (bg.count && bg.idle)
+		pthread_cond_signal(&bg.work);
 	while (bg.count || bg.busy)
 		pthread_cond_wait(&bg.done, &bg.mu);
 	pthread_mutex_unlock(&bg.mu);
@@ -364,7 +377,8 @@ static int bg_flush(struct mlci_profile *p, int spill)
 	bg.count++;
 	if (bg.npool)
 		fresh = bg.pool[--bg.npool];
-	pthread_cond_signal(&bg.work);
+	if (bg.idle && (bg.count >= BG_WAKE || spill))
+		pthread_cond_signal(&bg.work);
 	pthread_mutex_unlock(&bg.mu);
 	if (!fresh)
 		fresh = xmalloc(MLCI_PROFILE_BATCH * sizeof(*fresh));
