@@ -237,6 +237,9 @@ void mlci_distinct_init(struct mlci_distinct *d, size_t max_exact)
 {
 	memset(d, 0, sizeof(*d));
 	d->max_exact = max_exact;
+	d->max_slots = 64;
+	while (d->max_slots < 2 * max_exact)
+		d->max_slots *= 2;
 }
 
 void mlci_distinct_release(struct mlci_distinct *d)
@@ -285,19 +288,18 @@ static int set_insert(uint64_t *slots, size_t nslots, uint64_t h)
 }
 
 /*
- * Four times larger each time, up to what max_exact hashes need at half
- * load: a column with many distinct values rehashes them about a third as
- * often, and touches half as much fresh memory, as with doubling.
+ * Four times larger each time, up to max_slots (what max_exact hashes
+ * need at half load): a column with many distinct values rehashes them
+ * about a third as often, and touches half as much fresh memory, as with
+ * doubling.
  */
 static void set_grow(struct mlci_distinct *d)
 {
-	size_t nslots = d->nslots ? 4 * d->nslots : 64, limit = 64, i;
+	size_t nslots = d->nslots ? 4 * d->nslots : 64, i;
 	uint64_t *slots;
 
-	while (limit < 2 * d->max_exact)
-		limit *= 2;
-	if (nslots > limit && limit > d->nslots)
-		nslots = limit;
+	if (nslots > d->max_slots && d->max_slots > d->nslots)
+		nslots = d->max_slots;
 	slots = xcalloc(nslots, sizeof(*slots));
 
 	for (i = 0; i < d->nslots; i++)
@@ -332,7 +334,13 @@ void mlci_distinct_add(struct mlci_distinct *d, uint64_t h)
 		d->has_zero = 1;
 		return;
 	}
-	if ((d->n + 1) * 2 > d->nslots) {
+	/*
+	 * At most a quarter full below max_slots, half at it: a set of a
+	 * few thousand values, looked up once per value added, mostly finds
+	 * a value in its home slot.
+	 */
+	if ((d->n + 1) * 2 > d->nslots ||
+	    ((d->n + 1) * 4 > d->nslots && d->nslots < d->max_slots)) {
 		set_grow(d);
 		set_insert(d->slots, d->nslots, h);
 	} else {
@@ -341,15 +349,42 @@ void mlci_distinct_add(struct mlci_distinct *d, uint64_t h)
 	d->n++;
 }
 
+/*
+ * Values hashed in chunks while the count is exact: a first pass, free of
+ * branches, keeps the hashes not found in their home slot (a value seen
+ * before mostly is there), the second adds those; a branch on each lookup
+ * would guess wrong as often as values repeat at random.
+ */
+#define HASH_CHUNK 256
+
 void mlci_distinct_add_doubles(struct mlci_distinct *d, const double *v,
 			       size_t n)
 {
+	uint64_t h[HASH_CHUNK];
 	size_t i = 0;
 
-	/* Exact: through the set, until it overflows into HyperLogLog. */
-	for (; i < n && !d->hll; i++)
-		if (!i || v[i] != v[i - 1])
-			mlci_distinct_add(d, hash_double(v[i]));
+	while (i < n && !d->hll) {
+		size_t m = n - i < HASH_CHUNK ? n - i : HASH_CHUNK, j, nm = 0;
+		size_t mask = d->nslots ? d->nslots - 1 : 0;
+		const uint64_t *slots = d->slots;
+		uint64_t empty = 0;
+
+		if (!slots)	/* nothing is there yet: every hash a miss */
+			slots = &empty;
+		for (j = 0; j < m; j++) {
+			uint64_t x = hash_double(v[i + j]);
+
+			h[nm] = x;
+			/* 0 marks an empty slot: the hash 0 always takes the long way. */
+			nm += (slots[x & mask] != x) | (x == 0);
+		}
+		for (j = 0; j < nm && !d->hll; j++)
+			mlci_distinct_add(d, h[j]);
+		/* The set overflowed into HyperLogLog: the rest go there. */
+		for (; j < nm; j++)
+			hll_add(d->hll, h[j]);
+		i += m;
+	}
 	/* Registers only keep maxima: a repeated value changes nothing. */
 	for (; i < n; i++)
 		hll_add(d->hll, hash_double(v[i]));
