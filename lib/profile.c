@@ -184,21 +184,21 @@ static void feed_sorted(struct mlci_profile *p, const double *v, size_t n)
 }
 
 /*
- * A batch in sketch mode. Once distinct counting is approximate, nothing
- * needs the batch sorted: the moments, min and max take any order (the
- * order of the values added is as reproducible as the sorted one), the
- * HyperLogLog registers too, and the KLL sketch picks the few values it
- * keeps by rank without sorting the rest (mlci_kll_add_batch()). The
- * exact distinct set is cheaper to feed sorted (a repeated value is
- * looked up once), and so are batches of other sizes.
+ * A full batch in sketch mode, in the order the values were added (as
+ * reproducible as the sorted order): the moments, min and max take any
+ * order, the distinct count hashes each value (the exact set as well as
+ * the HyperLogLog registers), and the KLL sketch picks the few values it
+ * keeps by rank without sorting the rest (mlci_kll_add_batch()). Sorting
+ * the batch so that the exact set looks a repeated value up once cost
+ * more than the lookups it saved. The first batch (min and max not yet
+ * set) and batches of other sizes are sorted.
  */
 static void feed_batch(struct mlci_profile *p, double *v, size_t n)
 {
 	double mb, m2b, lo, hi;
 	size_t i;
 
-	if (n != MLCI_PROFILE_BATCH || !p->flushed ||
-	    mlci_distinct_is_exact(&p->distinct)) {
+	if (n != MLCI_PROFILE_BATCH || !p->flushed) {
 		mlci_sort_doubles(v, n);
 		feed_sorted(p, v, n);
 		return;

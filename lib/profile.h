@@ -95,9 +95,9 @@ extern const char *const mlci_profile_quantile_names[MLCI_PROFILE_NQUANTILES];
 /*
  * Values buffered before they go into the sketches together: adding a
  * number costs an append (about 1 ns) while the values are kept, and about
- * 15 ns amortised once they go to the sketches (hashing for the distinct
- * count, the moments, and finding the values the KLL sketch keeps), 20 ns
- * while the distinct count is exact (the batch is sorted then).
+ * 12 ns amortised once they go to the sketches (hashing for the distinct
+ * count, exact or not, the moments, and finding the values the KLL sketch
+ * keeps, without sorting the batch).
  */
 #define MLCI_PROFILE_BATCH 4096
 
