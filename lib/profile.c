@@ -100,40 +100,96 @@ static double lanes_total(const struct lanes *l)
 }
 
 /*
- * Mean and sum of squared deviations of v[0..n), n > 0: compensated sums
- * and the corrected two-pass algorithm, so the result is as exact as a
- * double allows and depends only on the order of v.
+ * The lanes as one vector of the compiler's (GCC and clang): the same
+ * operations on each lane as a loop over them, in one instruction each
+ * where the processor has vectors that wide, two or four otherwise.
  */
-static void moments(const double *v, size_t n, double *mean, double *m2)
+typedef double lanes4 __attribute__((vector_size(MOMENT_LANES * sizeof(double))));
+typedef int64_t mask4 __attribute__((vector_size(MOMENT_LANES * sizeof(int64_t))));
+
+/* Vectors by address: passed by value, their ABI would depend on -mavx. */
+static inline __attribute__((always_inline)) void two_sum4(lanes4 *s,
+							   lanes4 *c,
+							   const lanes4 *x)
 {
-	struct lanes sum = { { 0 }, { 0 } }, sq = { { 0 }, { 0 } };
-	double dev[MOMENT_LANES] = { 0 }, m, d = 0;
+	lanes4 t = *s + *x, z = t - *s;
+
+	*c += (*s - (t - z)) + (*x - z);
+	*s = t;
+}
+
+/* The lanes of *x where *x < *lo into *lo, *x > *hi into *hi. */
+static inline __attribute__((always_inline)) void range4(lanes4 *lo,
+							 lanes4 *hi,
+							 const lanes4 *x)
+{
+	mask4 below = *x < *lo, above = *x > *hi;
+
+	*lo = (lanes4)(((mask4)*x & below) | ((mask4)*lo & ~below));
+	*hi = (lanes4)(((mask4)*x & above) | ((mask4)*hi & ~above));
+}
+
+/*
+ * Mean and sum of squared deviations of v[0..n), n > 0, and its least
+ * and greatest values: compensated sums and the corrected two-pass
+ * algorithm, so the result is as exact as a double allows and depends
+ * only on the order of v. Value i goes to lane i % MOMENT_LANES, the last
+ * n % MOMENT_LANES to lane 0 after the others.
+ */
+static inline __attribute__((always_inline)) void moments_body(
+	const double *v, size_t n, double *mean, double *m2, double *lo,
+	double *hi)
+{
+	lanes4 s = { 0 }, c = { 0 }, q = { 0 }, qc = { 0 }, dev = { 0 };
+	lanes4 l = { v[0], v[0], v[0], v[0] }, h = l, x, mv;
+	struct lanes sum, sq;
+	double m, d = 0, l1, h1;
 	size_t i, tail = n - n % MOMENT_LANES;
 	int k;
 
-	for (i = 0; i < tail; i += MOMENT_LANES)
-		for (k = 0; k < MOMENT_LANES; k++)
-			two_sum(&sum.s[k], &sum.c[k], v[i + k]);
-	for (; i < n; i++)
+	for (i = 0; i < tail; i += MOMENT_LANES) {
+		memcpy(&x, v + i, sizeof(x));
+		two_sum4(&s, &c, &x);
+		range4(&l, &h, &x);
+	}
+	for (k = 0; k < MOMENT_LANES; k++) {
+		sum.s[k] = s[k];
+		sum.c[k] = c[k];
+	}
+	l1 = l[0];
+	h1 = h[0];
+	for (k = 1; k < MOMENT_LANES; k++) {
+		l1 = l[k] < l1 ? l[k] : l1;
+		h1 = h[k] > h1 ? h[k] : h1;
+	}
+	for (; i < n; i++) {
 		two_sum(&sum.s[0], &sum.c[0], v[i]);
+		l1 = v[i] < l1 ? v[i] : l1;
+		h1 = v[i] > h1 ? v[i] : h1;
+	}
 	m = lanes_total(&sum) / (double)n;
 	/*
 	 * The deviations' own sum is zero but for the rounding of m; it
 	 * corrects the squares (the "corrected" two-pass algorithm) by a
 	 * term far below their sum, so it needs no compensation.
 	 */
-	for (i = 0; i < tail; i += MOMENT_LANES)
-		for (k = 0; k < MOMENT_LANES; k++) {
-			double x = v[i + k] - m;
-
-			two_sum(&sq.s[k], &sq.c[k], x * x);
-			dev[k] += x;
-		}
+	mv = (lanes4){ m, m, m, m };
+	for (i = 0; i < tail; i += MOMENT_LANES) {
+		memcpy(&x, v + i, sizeof(x));
+		x -= mv;
+		dev += x;
+		x *= x;
+		two_sum4(&q, &qc, &x);
+	}
+	for (k = 0; k < MOMENT_LANES; k++) {
+		sq.s[k] = q[k];
+		sq.c[k] = qc[k];
+	}
 	for (; i < n; i++) {
-		double x = v[i] - m;
+		double y = v[i] - m;
 
-		two_sum(&sq.s[0], &sq.c[0], x * x);
-		dev[0] += x;
+		two_sum(&sq.s[0], &sq.c[0], y * y);
+		dev[0] += y;
 	}
 	for (k = 0; k < MOMENT_LANES; k++)
 		d += dev[k];
@@ -141,6 +197,48 @@ static void moments(const double *v, size_t n, double *mean, double *m2)
 	*m2 = lanes_total(&sq) - d * d / (double)n;
 	if (*m2 < 0)
 		*m2 = 0;
+	*lo = l1;
+	*hi = h1;
+}
+
+/*
+ * Four lanes fill one AVX register: twice the work of an instruction of
+ * the SSE2 baseline, with the same result bit for bit (no fused
+ * multiply-add: the build's C standard mode keeps contractions off).
+ */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define HAVE_AVX2_MOMENTS 1
+__attribute__((target("avx2")))
+static void moments_avx2(const double *v, size_t n, double *mean, double *m2,
+			 double *lo, double *hi)
+{
+	moments_body(v, n, mean, m2, lo, hi);
+}
+#endif
+
+static void moments_generic(const double *v, size_t n, double *mean,
+			    double *m2, double *lo, double *hi)
+{
+	moments_body(v, n, mean, m2, lo, hi);
+}
+
+static void moments_range(const double *v, size_t n, double *mean,
+			  double *m2, double *lo, double *hi)
+{
+#ifdef HAVE_AVX2_MOMENTS
+	if (__builtin_cpu_supports("avx2")) {
+		moments_avx2(v, n, mean, m2, lo, hi);
+		return;
+	}
+#endif
+	moments_generic(v, n, mean, m2, lo, hi);
+}
+
+static void moments(const double *v, size_t n, double *mean, double *m2)
+{
+	double lo, hi;
+
+	moments_range(v, n, mean, m2, &lo, &hi);
 }
 
 /* Chan et al.: combine (na, *mean, *m2) with (nb, mb, m2b). */
@@ -196,19 +294,13 @@ static void feed_sorted(struct mlci_profile *p, const double *v, size_t n)
 static void feed_batch(struct mlci_profile *p, double *v, size_t n)
 {
 	double mb, m2b, lo, hi;
-	size_t i;
 
 	if (n != MLCI_PROFILE_BATCH || !p->flushed) {
 		mlci_sort_doubles(v, n);
 		feed_sorted(p, v, n);
 		return;
 	}
-	moments(v, n, &mb, &m2b);
-	lo = hi = v[0];
-	for (i = 1; i < n; i++) {
-		lo = v[i] < lo ? v[i] : lo;
-		hi = v[i] > hi ? v[i] : hi;
-	}
+	moments_range(v, n, &mb, &m2b, &lo, &hi);
 	p->min = lo < p->min ? lo : p->min;
 	p->max = hi > p->max ? hi : p->max;
 	chan(&p->mean, &p->m2, p->flushed, mb, m2b, n);
