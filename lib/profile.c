@@ -361,6 +361,7 @@ static struct {
 	size_t head, count;
 	int busy;		/* the worker is processing a job */
 	int idle;		/* the worker sleeps until signalled */
+	int full;		/* the caller waits for room in the queue */
 	double *pool[BG_POOL];
 	size_t npool;
 	int started;		/* the worker runs (set by the caller's thread) */
@@ -399,7 +400,15 @@ static void *bg_main(void *arg)
 		else
 			free(j.v);
 		bg.busy = 0;
-		pthread_cond_broadcast(&bg.done);
+		/*
+		 * Wake a caller waiting for the queue to drain, or for room in
+		 * it once half of it is free: woken for each batch, it would
+		 * sleep again after handing over one more.
+		 */
+		if (!bg.count || (bg.full && bg.count <= BG_QUEUE / 2)) {
+			bg.full = 0;
+			pthread_cond_broadcast(&bg.done);
+		}
 	}
 	return NULL;
 }
@@ -462,8 +471,10 @@ static int bg_flush(struct mlci_profile *p, int spill)
 	if (bg_start())
 		return -1;
 	pthread_mutex_lock(&bg.mu);
-	while (bg.count == BG_QUEUE)
+	while (bg.count == BG_QUEUE) {
+		bg.full = 1;
 		pthread_cond_wait(&bg.done, &bg.mu);
+	}
 	bg.q[(bg.head + bg.count) % BG_QUEUE] =
 		(struct bg_job){ p, p->buf, p->nbuf, spill };
 	bg.count++;
