@@ -272,6 +272,19 @@ static void feed_sorted(struct mlci_profile *p, const double *v, size_t n)
 	if (!p->flushed || v[n - 1] > p->max)
 		p->max = v[n - 1];
 	chan(&p->mean, &p->m2, p->flushed, mb, m2b, n);
+	/*
+	 * More distinct values than the exact set holds (a spill of a column
+	 * of measurements): filling the set only to turn it into registers
+	 * would cost more than all the rest here.
+	 */
+	if (mlci_distinct_is_exact(&p->distinct)) {
+		size_t runs = 1;
+
+		for (i = 1; i < n; i++)
+			runs += v[i] != v[i - 1];
+		if (runs > p->distinct.max_exact)
+			mlci_distinct_make_approximate(&p->distinct);
+	}
 	mlci_distinct_add_doubles(&p->distinct, v, n);
 	/* In batches, so that the sketch's buffers stay batch-sized. */
 	for (i = 0; i < n; i += MLCI_PROFILE_BATCH)

@@ -390,6 +390,12 @@ void mlci_distinct_add_doubles(struct mlci_distinct *d, const double *v,
 		hll_add(d->hll, hash_double(v[i]));
 }
 
+void mlci_distinct_make_approximate(struct mlci_distinct *d)
+{
+	if (!d->hll)
+		distinct_to_hll(d);
+}
+
 void mlci_distinct_copy(struct mlci_distinct *dst,
 			const struct mlci_distinct *src)
 {

@@ -58,6 +58,12 @@ void mlci_distinct_add(struct mlci_distinct *d, uint64_t hash);
  */
 void mlci_distinct_add_doubles(struct mlci_distinct *d, const double *v,
 			       size_t n);
+/*
+ * Switch to HyperLogLog now, with the hashes held so far, as when the
+ * exact set overflows: for a caller that knows it will (the registers
+ * are the same either way).
+ */
+void mlci_distinct_make_approximate(struct mlci_distinct *d);
 /* Make dst (not initialised) a deep copy of src. */
 void mlci_distinct_copy(struct mlci_distinct *dst,
 			const struct mlci_distinct *src);
