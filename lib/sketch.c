@@ -169,8 +169,9 @@ static uint32_t *scatter(const double *v, double *tmp, uint16_t *idx,
 }
 
 /*
- * Bucket sort by value: n equal-width buckets over [min, max], each
- * sorted the same way (a bucket of a few values by insertion). A batch of
+ * Bucket sort by value: n equal-width buckets over [min, max] (n / 4
+ * past 4096), each sorted the same way (a bucket of a few values by
+ * insertion). A batch of
  * similar values is sorted in a few linear passes; skewed data recurses
  * into its crowded buckets with their own ranges, and qsort takes over in
  * the rare case where that stops making progress.
@@ -196,7 +197,12 @@ static void bucket_sort(double *v, double *tmp, uint16_t *idx, size_t n,
 		half = 1;
 		base = lo / 2;
 	}
-	nb = n > 4096 ? 4096 : n;
+	/*
+	 * Past 4096 values (a spill of the exact values: 100,000 by default)
+	 * about four a bucket, rather than 24 that the last pass's insertion
+	 * sort would move about quadratically; at most what idx can number.
+	 */
+	nb = n <= 4096 ? n : n / 4 > 65536 ? 65536 : n / 4;
 	scale = (double)nb / (half ? hi / 2 - lo / 2 : hi - lo);
 	if (!isfinite(scale) || depth > 16) {
 		qsort(v, n, sizeof(*v), cmp_double);
