@@ -130,27 +130,34 @@ static inline __attribute__((always_inline)) void range4(lanes4 *lo,
 }
 
 /*
- * Mean and sum of squared deviations of v[0..n), n > 0, and its least
- * and greatest values: compensated sums and the corrected two-pass
+ * Mean and sum of squared deviations of v[0..n), n > 0, its least and
+ * greatest values, and whether it ascends: compensated sums and the corrected two-pass
  * algorithm, so the result is as exact as a double allows and depends
  * only on the order of v. Value i goes to lane i % MOMENT_LANES, the last
  * n % MOMENT_LANES to lane 0 after the others.
  */
 static inline __attribute__((always_inline)) void moments_body(
 	const double *v, size_t n, double *mean, double *m2, double *lo,
-	double *hi)
+	double *hi, int *sorted)
 {
 	lanes4 s = { 0 }, c = { 0 }, q = { 0 }, qc = { 0 }, dev = { 0 };
-	lanes4 l = { v[0], v[0], v[0], v[0] }, h = l, x, mv;
+	lanes4 l = { v[0], v[0], v[0], v[0] }, h = l, x, prev, mv;
+	mask4 down = { 0 };
 	struct lanes sum, sq;
 	double m, d = 0, l1, h1;
 	size_t i, tail = n - n % MOMENT_LANES;
-	int k;
+	int k, unsorted = 0;
 
 	for (i = 0; i < tail; i += MOMENT_LANES) {
 		memcpy(&x, v + i, sizeof(x));
 		two_sum4(&s, &c, &x);
 		range4(&l, &h, &x);
+		/* Each value against the one before it (v[0] against itself). */
+		if (i)
+			memcpy(&prev, v + i - 1, sizeof(prev));
+		else
+			prev = (lanes4){ v[0], v[0], v[1], v[2] };
+		down |= x < prev;
 	}
 	for (k = 0; k < MOMENT_LANES; k++) {
 		sum.s[k] = s[k];
@@ -162,10 +169,13 @@ static inline __attribute__((always_inline)) void moments_body(
 		l1 = l[k] < l1 ? l[k] : l1;
 		h1 = h[k] > h1 ? h[k] : h1;
 	}
+	for (k = 0; k < MOMENT_LANES; k++)
+		unsorted |= down[k] != 0;
 	for (; i < n; i++) {
 		two_sum(&sum.s[0], &sum.c[0], v[i]);
 		l1 = v[i] < l1 ? v[i] : l1;
 		h1 = v[i] > h1 ? v[i] : h1;
+		unsorted |= i && v[i] < v[i - 1];
 	}
 	m = lanes_total(&sum) / (double)n;
 	/*
@@ -199,6 +209,7 @@ static inline __attribute__((always_inline)) void moments_body(
 		*m2 = 0;
 	*lo = l1;
 	*hi = h1;
+	*sorted = !unsorted;
 }
 
 /*
@@ -210,35 +221,37 @@ static inline __attribute__((always_inline)) void moments_body(
 #define HAVE_AVX2_MOMENTS 1
 __attribute__((target("avx2")))
 static void moments_avx2(const double *v, size_t n, double *mean, double *m2,
-			 double *lo, double *hi)
+			 double *lo, double *hi, int *sorted)
 {
-	moments_body(v, n, mean, m2, lo, hi);
+	moments_body(v, n, mean, m2, lo, hi, sorted);
 }
 #endif
 
 static void moments_generic(const double *v, size_t n, double *mean,
-			    double *m2, double *lo, double *hi)
+			    double *m2, double *lo, double *hi, int *sorted)
 {
-	moments_body(v, n, mean, m2, lo, hi);
+	moments_body(v, n, mean, m2, lo, hi, sorted);
 }
 
-static void moments_range(const double *v, size_t n, double *mean,
-			  double *m2, double *lo, double *hi)
+/* moments() with v's least and greatest values and whether it ascends. */
+static void moments_scan(const double *v, size_t n, double *mean,
+			 double *m2, double *lo, double *hi, int *sorted)
 {
 #ifdef HAVE_AVX2_MOMENTS
 	if (__builtin_cpu_supports("avx2")) {
-		moments_avx2(v, n, mean, m2, lo, hi);
+		moments_avx2(v, n, mean, m2, lo, hi, sorted);
 		return;
 	}
 #endif
-	moments_generic(v, n, mean, m2, lo, hi);
+	moments_generic(v, n, mean, m2, lo, hi, sorted);
 }
 
 static void moments(const double *v, size_t n, double *mean, double *m2)
 {
 	double lo, hi;
+	int sorted;
 
-	moments_range(v, n, mean, m2, &lo, &hi);
+	moments_scan(v, n, mean, m2, &lo, &hi, &sorted);
 }
 
 /* Chan et al.: combine (na, *mean, *m2) with (nb, mb, m2b). */
@@ -307,18 +320,19 @@ static void feed_sorted(struct mlci_profile *p, const double *v, size_t n)
 static void feed_batch(struct mlci_profile *p, double *v, size_t n)
 {
 	double mb, m2b, lo, hi;
+	int sorted;
 
 	if (n != MLCI_PROFILE_BATCH || !p->flushed) {
 		mlci_sort_doubles(v, n);
 		feed_sorted(p, v, n);
 		return;
 	}
-	moments_range(v, n, &mb, &m2b, &lo, &hi);
+	moments_scan(v, n, &mb, &m2b, &lo, &hi, &sorted);
 	p->min = lo < p->min ? lo : p->min;
 	p->max = hi > p->max ? hi : p->max;
 	chan(&p->mean, &p->m2, p->flushed, mb, m2b, n);
 	mlci_distinct_add_doubles(&p->distinct, v, n);
-	mlci_kll_add_batch(&p->kll, v, n);
+	mlci_kll_add_scanned_batch(&p->kll, v, n, lo, hi, sorted);
 	p->flushed += n;
 }
 

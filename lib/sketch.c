@@ -714,19 +714,19 @@ static size_t batch_depth(const struct mlci_kll *s, size_t n)
 
 /*
  * The values of ranks first, first + stride, ... of v[0..n) (2 <= n <=
- * 65536), ascending, into out. Like bucket_sort()'s first pass, then only
- * the buckets that hold one of those ranks are sorted. v and tmp are
- * scratch.
+ * 65536; lo and hi its least and greatest values, unsorted whether it is
+ * out of order), ascending, into out. Like bucket_sort()'s first pass,
+ * then only the buckets that hold one of those ranks are sorted. v and
+ * tmp are scratch.
  */
 static void select_strided(double *v, double *tmp, uint16_t *idx, size_t n,
-			   size_t first, size_t stride, double *out)
+			   double lo, double hi, int unsorted, size_t first,
+			   size_t stride, double *out)
 {
-	double lo, hi, scale;
+	double scale;
 	uint32_t *end;
 	size_t nb, b, t, o, done;
-	int unsorted;
 
-	unsorted = scan(v, n, &lo, &hi);
 	nb = n > 4096 ? 4096 : n;
 	scale = (double)nb / (hi - lo);
 	if (unsorted && lo != hi && !isfinite(scale)) {
@@ -756,11 +756,14 @@ static void select_strided(double *v, double *tmp, uint16_t *idx, size_t n,
 	free(end);
 }
 
-void mlci_kll_add_batch(struct mlci_kll *s, double *v, size_t n)
+/* range: NULL, or v's least and greatest values and whether v is sorted. */
+static void add_batch(struct mlci_kll *s, double *v, size_t n,
+		      const double *range, int sorted)
 {
-	double *tmp;
+	double *tmp, lo, hi;
 	uint16_t *idx;
 	size_t h, m;
+	int unsorted;
 
 	if (n < 2 || n > 65536 || (n & (n - 1))) {
 		mlci_sort_doubles(v, n);
@@ -779,10 +782,17 @@ void mlci_kll_add_batch(struct mlci_kll *s, double *v, size_t n)
 		s->scratch_alloc = m;
 		s->scratch = xmalloc(m * sizeof(*s->scratch));
 	}
+	if (range) {
+		lo = range[0];
+		hi = range[1];
+		unsorted = !sorted;
+	} else {
+		unsorted = scan(v, n, &lo, &hi);
+	}
 	tmp = xmalloc(n * sizeof(*tmp));
 	idx = xmalloc(n * sizeof(*idx));
 	/* h compactions from uniformly random offsets: one offset of h bits. */
-	select_strided(v, tmp, idx, n,
+	select_strided(v, tmp, idx, n, lo, hi, unsorted,
 		       (size_t)(mlci_rng_next(&s->rng) >> (64 - h)),
 		       (size_t)1 << h, s->scratch);
 	free(tmp);
@@ -791,6 +801,21 @@ void mlci_kll_add_batch(struct mlci_kll *s, double *v, size_t n)
 	level_merge(&s->levels[h], s->scratch, m);
 	s->n += (uint64_t)n;
 	kll_compress(s);
+}
+
+void mlci_kll_add_batch(struct mlci_kll *s, double *v, size_t n)
+{
+	add_batch(s, v, n, NULL, 0);
+}
+
+void mlci_kll_add_scanned_batch(struct mlci_kll *s, double *v, size_t n,
+				double lo, double hi, int sorted)
+{
+	double range[2];
+
+	range[0] = lo;
+	range[1] = hi;
+	add_batch(s, v, n, range, sorted);
 }
 
 void mlci_kll_load_level(struct mlci_kll *s, size_t h, const double *v,

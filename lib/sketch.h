@@ -134,6 +134,14 @@ void mlci_kll_add_sorted(struct mlci_kll *s, size_t level, const double *v,
  */
 void mlci_kll_add_batch(struct mlci_kll *s, double *v, size_t n);
 /*
+ * mlci_kll_add_batch() for a caller that has been through v already: lo
+ * and hi are its least and greatest values, sorted whether it ascends.
+ * The same sketch as mlci_kll_add_batch(), without the pass that finds
+ * those.
+ */
+void mlci_kll_add_scanned_batch(struct mlci_kll *s, double *v, size_t n,
+				double lo, double hi, int sorted);
+/*
  * Set level h to the n sorted values v (copied), without compacting: for
  * loading a saved sketch. The weight of the old level is replaced.
  */
