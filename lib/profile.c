@@ -311,8 +311,9 @@ static void feed_sorted(struct mlci_profile *p, const double *v, size_t n)
  * A full batch in sketch mode, in the order the values were added (as
  * reproducible as the sorted order): the moments, min and max take any
  * order, the distinct count hashes each value (the exact set as well as
- * the HyperLogLog registers), and the KLL sketch picks the few values it
- * keeps by rank without sorting the rest (mlci_kll_add_batch()). Sorting
+ * the HyperLogLog registers), and the KLL sketch picks the values it
+ * keeps by rank without sorting the rest (mlci_kll_add_scanned_batch(),
+ * with the range and order the moments' pass found). Sorting
  * the batch so that the exact set looks a repeated value up once cost
  * more than the lookups it saved. The first batch (min and max not yet
  * set) and batches of other sizes are sorted.
@@ -356,8 +357,8 @@ static void flush(struct mlci_profile *p)
 
 /*
  * Sketch-mode batches are fed to the sketches (feed_batch()) by one background
- * thread while the caller reads on (ml-validate's parsing and the batches'
- * sorting then share two cores). Each profile's batches are processed in
+ * thread while the caller reads on (ml-validate's parsing and the
+ * sketching then share two cores). Each profile's batches are processed in
  * the order they were added, by one thread, so the sketches are exactly
  * what the same batches fed in the caller's thread would give. The worker
  * touches only a number profile's flushed, mean, m2, min, max, kll and
@@ -368,9 +369,10 @@ static void flush(struct mlci_profile *p)
 #define BG_POOL 24	/* spare batch buffers kept */
 /*
  * A sleeping worker is woken once this many batches wait (or at a sync),
- * not for each: a wake-up costs a system call in the caller's thread and
- * one in the worker's, about as much as feeding a batch, and the worker,
- * faster than the parsing, would otherwise sleep after every batch.
+ * not for each: a wake-up costs a system call in each thread (and, on
+ * two cores, may put the worker on the parser's core for a while), and
+ * the worker, faster than the parsing, would otherwise sleep after every
+ * batch.
  */
 #define BG_WAKE 16
 
