@@ -104,8 +104,10 @@ static double lanes_total(const struct lanes *l)
  * operations on each lane as a loop over them, in one instruction each
  * where the processor has vectors that wide, two or four otherwise.
  */
-typedef double lanes4 __attribute__((vector_size(MOMENT_LANES * sizeof(double))));
-typedef int64_t mask4 __attribute__((vector_size(MOMENT_LANES * sizeof(int64_t))));
+typedef double lanes4
+	__attribute__((vector_size(MOMENT_LANES * sizeof(double))));
+typedef int64_t mask4
+	__attribute__((vector_size(MOMENT_LANES * sizeof(int64_t))));
 
 /* Vectors by address: passed by value, their ABI would depend on -mavx. */
 static inline __attribute__((always_inline)) void two_sum4(lanes4 *s,
@@ -131,9 +133,9 @@ static inline __attribute__((always_inline)) void range4(lanes4 *lo,
 
 /*
  * Mean and sum of squared deviations of v[0..n), n > 0, its least and
- * greatest values, and whether it ascends: compensated sums and the corrected two-pass
- * algorithm, so the result is as exact as a double allows and depends
- * only on the order of v. Value i goes to lane i % MOMENT_LANES, the last
+ * greatest values, and whether it ascends: compensated sums and the
+ * corrected two-pass algorithm, so the result is as exact as a double
+ * allows and depends only on the order of v. Value i goes to lane i % MOMENT_LANES, the last
  * n % MOMENT_LANES to lane 0 after the others.
  */
 static inline __attribute__((always_inline)) void moments_body(
@@ -152,7 +154,7 @@ static inline __attribute__((always_inline)) void moments_body(
 		memcpy(&x, v + i, sizeof(x));
 		two_sum4(&s, &c, &x);
 		range4(&l, &h, &x);
-		/* Each value against the one before it (v[0] against itself). */
+		/* Each value against the one before (v[0] against itself). */
 		if (i)
 			memcpy(&prev, v + i - 1, sizeof(prev));
 		else
@@ -313,9 +315,9 @@ static void feed_sorted(struct mlci_profile *p, const double *v, size_t n)
  * order, the distinct count hashes each value (the exact set as well as
  * the HyperLogLog registers), and the KLL sketch picks the values it
  * keeps by rank without sorting the rest (mlci_kll_add_scanned_batch(),
- * with the range and order the moments' pass found). Sorting
- * the batch so that the exact set looks a repeated value up once cost
- * more than the lookups it saved. The first batch (min and max not yet
+ * with the range and order the moments' pass found). Sorting the batch
+ * so that the exact set looks a repeated value up once cost more than
+ * the lookups it saved. The first batch (min and max not yet
  * set) and batches of other sizes are sorted.
  */
 static void feed_batch(struct mlci_profile *p, double *v, size_t n)

@@ -381,7 +381,7 @@ void mlci_distinct_add_doubles(struct mlci_distinct *d, const double *v,
 			uint64_t x = hash_double(v[i + j]);
 
 			h[nm] = x;
-			/* 0 marks an empty slot: the hash 0 always takes the long way. */
+			/* 0 marks an empty slot: the hash 0 takes the long way. */
 			nm += (slots[x & mask] != x) | (x == 0);
 		}
 		for (j = 0; j < nm && !d->hll; j++)

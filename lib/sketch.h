@@ -39,7 +39,7 @@ void mlci_sort_doubles(double *v, size_t n);
 
 struct mlci_distinct {
 	size_t max_exact;
-	size_t max_slots;	/* the set's size at most: 2 max_exact, a power of 2 */
+	size_t max_slots;	/* largest set: 2 max_exact up to a power of 2 */
 	uint64_t *slots;	/* open addressing; 0 is an empty slot */
 	size_t nslots, n;	/* n non-zero hashes in slots */
 	int has_zero;		/* the hash 0 was added */
