@@ -100,40 +100,108 @@ static double lanes_total(const struct lanes *l)
 }
 
 /*
- * Mean and sum of squared deviations of v[0..n), n > 0: compensated sums
- * and the corrected two-pass algorithm, so the result is as exact as a
- * double allows and depends only on the order of v.
+ * The lanes as one vector of the compiler's (GCC and clang): the same
+ * operations on each lane as a loop over them, in one instruction each
+ * where the processor has vectors that wide, two or four otherwise.
  */
-static void moments(const double *v, size_t n, double *mean, double *m2)
-{
-	struct lanes sum = { { 0 }, { 0 } }, sq = { { 0 }, { 0 } };
-	double dev[MOMENT_LANES] = { 0 }, m, d = 0;
-	size_t i, tail = n - n % MOMENT_LANES;
-	int k;
+typedef double lanes4
+	__attribute__((vector_size(MOMENT_LANES * sizeof(double))));
+typedef int64_t mask4
+	__attribute__((vector_size(MOMENT_LANES * sizeof(int64_t))));
 
-	for (i = 0; i < tail; i += MOMENT_LANES)
-		for (k = 0; k < MOMENT_LANES; k++)
-			two_sum(&sum.s[k], &sum.c[k], v[i + k]);
-	for (; i < n; i++)
+/* Vectors by address: passed by value, their ABI would depend on -mavx. */
+static inline __attribute__((always_inline)) void two_sum4(lanes4 *s,
+							   lanes4 *c,
+							   const lanes4 *x)
+{
+	lanes4 t = *s + *x, z = t - *s;
+
+	*c += (*s - (t - z)) + (*x - z);
+	*s = t;
+}
+
+/* The lanes of *x where *x < *lo into *lo, *x > *hi into *hi. */
+static inline __attribute__((always_inline)) void range4(lanes4 *lo,
+							 lanes4 *hi,
+							 const lanes4 *x)
+{
+	mask4 below = *x < *lo, above = *x > *hi;
+
+	*lo = (lanes4)(((mask4)*x & below) | ((mask4)*lo & ~below));
+	*hi = (lanes4)(((mask4)*x & above) | ((mask4)*hi & ~above));
+}
+
+/*
+ * Mean and sum of squared deviations of v[0..n), n > 0, its least and
+ * greatest values, and whether it ascends: compensated sums and the
+ * corrected two-pass algorithm, so the result is as exact as a double
+ * allows and depends only on the order of v. Value i goes to lane i % MOMENT_LANES, the last
+ * n % MOMENT_LANES to lane 0 after the others.
+ */
+static inline __attribute__((always_inline)) void moments_body(
+	const double *v, size_t n, double *mean, double *m2, double *lo,
+	double *hi, int *sorted)
+{
+	lanes4 s = { 0 }, c = { 0 }, q = { 0 }, qc = { 0 }, dev = { 0 };
+	lanes4 l = { v[0], v[0], v[0], v[0] }, h = l, x, prev, mv;
+	mask4 down = { 0 };
+	struct lanes sum, sq;
+	double m, d = 0, l1, h1;
+	size_t i, tail = n - n % MOMENT_LANES;
+	int k, unsorted = 0;
+
+	for (i = 0; i < tail; i += MOMENT_LANES) {
+		memcpy(&x, v + i, sizeof(x));
+		two_sum4(&s, &c, &x);
+		range4(&l, &h, &x);
+		/* Each value against the one before (v[0] against itself). */
+		if (i)
+			memcpy(&prev, v + i - 1, sizeof(prev));
+		else
+			prev = (lanes4){ v[0], v[0], v[1], v[2] };
+		down |= x < prev;
+	}
+	for (k = 0; k < MOMENT_LANES; k++) {
+		sum.s[k] = s[k];
+		sum.c[k] = c[k];
+	}
+	l1 = l[0];
+	h1 = h[0];
+	for (k = 1; k < MOMENT_LANES; k++) {
+		l1 = l[k] < l1 ? l[k] : l1;
+		h1 = h[k] > h1 ? h[k] : h1;
+	}
+	for (k = 0; k < MOMENT_LANES; k++)
+		unsorted |= down[k] != 0;
+	for (; i < n; i++) {
 		two_sum(&sum.s[0], &sum.c[0], v[i]);
+		l1 = v[i] < l1 ? v[i] : l1;
+		h1 = v[i] > h1 ? v[i] : h1;
+		unsorted |= i && v[i] < v[i - 1];
+	}
 	m = lanes_total(&sum) / (double)n;
 	/*
 	 * The deviations' own sum is zero but for the rounding of m; it
 	 * corrects the squares (the "corrected" two-pass algorithm) by a
 	 * term far below their sum, so it needs no compensation.
 	 */
-	for (i = 0; i < tail; i += MOMENT_LANES)
-		for (k = 0; k < MOMENT_LANES; k++) {
-			double x = v[i + k] - m;
-
-			two_sum(&sq.s[k], &sq.c[k], x * x);
-			dev[k] += x;
-		}
+	mv = (lanes4){ m, m, m, m };
+	for (i = 0; i < tail; i += MOMENT_LANES) {
+		memcpy(&x, v + i, sizeof(x));
+		x -= mv;
+		dev += x;
+		x *= x;
+		two_sum4(&q, &qc, &x);
+	}
+	for (k = 0; k < MOMENT_LANES; k++) {
+		sq.s[k] = q[k];
+		sq.c[k] = qc[k];
+	}
 	for (; i < n; i++) {
-		double x = v[i] - m;
+		double y = v[i] - m;
 
-		two_sum(&sq.s[0], &sq.c[0], x * x);
-		dev[0] += x;
+		two_sum(&sq.s[0], &sq.c[0], y * y);
+		dev[0] += y;
 	}
 	for (k = 0; k < MOMENT_LANES; k++)
 		d += dev[k];
@@ -141,6 +209,51 @@ static void moments(const double *v, size_t n, double *mean, double *m2)
 	*m2 = lanes_total(&sq) - d * d / (double)n;
 	if (*m2 < 0)
 		*m2 = 0;
+	*lo = l1;
+	*hi = h1;
+	*sorted = !unsorted;
+}
+
+/*
+ * Four lanes fill one AVX register: twice the work of an instruction of
+ * the SSE2 baseline, with the same result bit for bit (no fused
+ * multiply-add: the build's C standard mode keeps contractions off).
+ */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define HAVE_AVX2_MOMENTS 1
+__attribute__((target("avx2")))
+static void moments_avx2(const double *v, size_t n, double *mean, double *m2,
+			 double *lo, double *hi, int *sorted)
+{
+	moments_body(v, n, mean, m2, lo, hi, sorted);
+}
+#endif
+
+static void moments_generic(const double *v, size_t n, double *mean,
+			    double *m2, double *lo, double *hi, int *sorted)
+{
+	moments_body(v, n, mean, m2, lo, hi, sorted);
+}
+
+/* moments() with v's least and greatest values and whether it ascends. */
+static void moments_scan(const double *v, size_t n, double *mean,
+			 double *m2, double *lo, double *hi, int *sorted)
+{
+#ifdef HAVE_AVX2_MOMENTS
+	if (__builtin_cpu_supports("avx2")) {
+		moments_avx2(v, n, mean, m2, lo, hi, sorted);
+		return;
+	}
+#endif
+	moments_generic(v, n, mean, m2, lo, hi, sorted);
+}
+
+static void moments(const double *v, size_t n, double *mean, double *m2)
+{
+	double lo, hi;
+	int sorted;
+
+	moments_scan(v, n, mean, m2, &lo, &hi, &sorted);
 }
 
 /* Chan et al.: combine (na, *mean, *m2) with (nb, mb, m2b). */
@@ -174,6 +287,19 @@ static void feed_sorted(struct mlci_profile *p, const double *v, size_t n)
 	if (!p->flushed || v[n - 1] > p->max)
 		p->max = v[n - 1];
 	chan(&p->mean, &p->m2, p->flushed, mb, m2b, n);
+	/*
+	 * More distinct values than the exact set holds (a spill of a column
+	 * of measurements): filling the set only to turn it into registers
+	 * would cost more than all the rest here.
+	 */
+	if (mlci_distinct_is_exact(&p->distinct)) {
+		size_t runs = 1;
+
+		for (i = 1; i < n; i++)
+			runs += v[i] != v[i - 1];
+		if (runs > p->distinct.max_exact)
+			mlci_distinct_make_approximate(&p->distinct);
+	}
 	mlci_distinct_add_doubles(&p->distinct, v, n);
 	/* In batches, so that the sketch's buffers stay batch-sized. */
 	for (i = 0; i < n; i += MLCI_PROFILE_BATCH)
@@ -184,36 +310,32 @@ static void feed_sorted(struct mlci_profile *p, const double *v, size_t n)
 }
 
 /*
- * A batch in sketch mode. Once distinct counting is approximate, nothing
- * needs the batch sorted: the moments, min and max take any order (the
- * order of the values added is as reproducible as the sorted one), the
- * HyperLogLog registers too, and the KLL sketch picks the few values it
- * keeps by rank without sorting the rest (mlci_kll_add_batch()). The
- * exact distinct set is cheaper to feed sorted (a repeated value is
- * looked up once), and so are batches of other sizes.
+ * A full batch in sketch mode, in the order the values were added (as
+ * reproducible as the sorted order): the moments, min and max take any
+ * order, the distinct count hashes each value (the exact set as well as
+ * the HyperLogLog registers), and the KLL sketch picks the values it
+ * keeps by rank without sorting the rest (mlci_kll_add_scanned_batch(),
+ * with the range and order the moments' pass found). Sorting the batch
+ * so that the exact set looks a repeated value up once cost more than
+ * the lookups it saved. The first batch (min and max not yet
+ * set) and batches of other sizes are sorted.
  */
 static void feed_batch(struct mlci_profile *p, double *v, size_t n)
 {
 	double mb, m2b, lo, hi;
-	size_t i;
+	int sorted;
 
-	if (n != MLCI_PROFILE_BATCH || !p->flushed ||
-	    mlci_distinct_is_exact(&p->distinct)) {
+	if (n != MLCI_PROFILE_BATCH || !p->flushed) {
 		mlci_sort_doubles(v, n);
 		feed_sorted(p, v, n);
 		return;
 	}
-	moments(v, n, &mb, &m2b);
-	lo = hi = v[0];
-	for (i = 1; i < n; i++) {
-		lo = v[i] < lo ? v[i] : lo;
-		hi = v[i] > hi ? v[i] : hi;
-	}
+	moments_scan(v, n, &mb, &m2b, &lo, &hi, &sorted);
 	p->min = lo < p->min ? lo : p->min;
 	p->max = hi > p->max ? hi : p->max;
 	chan(&p->mean, &p->m2, p->flushed, mb, m2b, n);
 	mlci_distinct_add_doubles(&p->distinct, v, n);
-	mlci_kll_add_batch(&p->kll, v, n);
+	mlci_kll_add_scanned_batch(&p->kll, v, n, lo, hi, sorted);
 	p->flushed += n;
 }
 
@@ -237,8 +359,8 @@ static void flush(struct mlci_profile *p)
 
 /*
  * Sketch-mode batches are fed to the sketches (feed_batch()) by one background
- * thread while the caller reads on (ml-validate's parsing and the batches'
- * sorting then share two cores). Each profile's batches are processed in
+ * thread while the caller reads on (ml-validate's parsing and the
+ * sketching then share two cores). Each profile's batches are processed in
  * the order they were added, by one thread, so the sketches are exactly
  * what the same batches fed in the caller's thread would give. The worker
  * touches only a number profile's flushed, mean, m2, min, max, kll and
@@ -246,7 +368,15 @@ static void flush(struct mlci_profile *p)
  * drain first (mlci_profile_sync()).
  */
 #define BG_QUEUE 64	/* batches waiting: 64 x 32 KiB at most */
-#define BG_POOL 8	/* spare batch buffers kept */
+#define BG_POOL 24	/* spare batch buffers kept */
+/*
+ * A sleeping worker is woken once this many batches wait (or at a sync),
+ * not for each: a wake-up costs a system call in each thread (and, on
+ * two cores, may put the worker on the parser's core for a while), and
+ * the worker, faster than the parsing, would otherwise sleep after every
+ * batch.
+ */
+#define BG_WAKE 16
 
 struct bg_job {
 	struct mlci_profile *p;
@@ -261,6 +391,8 @@ static struct {
 	struct bg_job q[BG_QUEUE];
 	size_t head, count;
 	int busy;		/* the worker is processing a job */
+	int idle;		/* the worker sleeps until signalled */
+	int full;		/* the caller waits for room in the queue */
 	double *pool[BG_POOL];
 	size_t npool;
 	int started;		/* the worker runs (set by the caller's thread) */
@@ -275,8 +407,11 @@ static void *bg_main(void *arg)
 	for (;;) {
 		struct bg_job j;
 
-		while (!bg.count)
+		while (!bg.count) {
+			bg.idle = 1;
 			pthread_cond_wait(&bg.work, &bg.mu);
+			bg.idle = 0;
+		}
 		j = bg.q[bg.head];
 		bg.head = (bg.head + 1) % BG_QUEUE;
 		bg.count--;
@@ -296,7 +431,15 @@ static void *bg_main(void *arg)
 		else
 			free(j.v);
 		bg.busy = 0;
-		pthread_cond_broadcast(&bg.done);
+		/*
+		 * Wake a caller waiting for the queue to drain, or for room in
+		 * it once half of it is free: woken for each batch, it would
+		 * sleep again after handing over one more.
+		 */
+		if (!bg.count || (bg.full && bg.count <= BG_QUEUE / 2)) {
+			bg.full = 0;
+			pthread_cond_broadcast(&bg.done);
+		}
 	}
 	return NULL;
 }
@@ -332,6 +475,8 @@ void mlci_profile_sync(void)
 	if (!bg.started)
 		return;
 	pthread_mutex_lock(&bg.mu);
+	if (bg.count && bg.idle)
+		pthread_cond_signal(&bg.work);
 	while (bg.count || bg.busy)
 		pthread_cond_wait(&bg.done, &bg.mu);
 	pthread_mutex_unlock(&bg.mu);
@@ -357,14 +502,17 @@ static int bg_flush(struct mlci_profile *p, int spill)
 	if (bg_start())
 		return -1;
 	pthread_mutex_lock(&bg.mu);
-	while (bg.count == BG_QUEUE)
+	while (bg.count == BG_QUEUE) {
+		bg.full = 1;
 		pthread_cond_wait(&bg.done, &bg.mu);
+	}
 	bg.q[(bg.head + bg.count) % BG_QUEUE] =
 		(struct bg_job){ p, p->buf, p->nbuf, spill };
 	bg.count++;
 	if (bg.npool)
 		fresh = bg.pool[--bg.npool];
-	pthread_cond_signal(&bg.work);
+	if (bg.idle && (bg.count >= BG_WAKE || spill))
+		pthread_cond_signal(&bg.work);
 	pthread_mutex_unlock(&bg.mu);
 	if (!fresh)
 		fresh = xmalloc(MLCI_PROFILE_BATCH * sizeof(*fresh));
@@ -387,7 +535,12 @@ void mlci_profile_add_number_slow(struct mlci_profile *p, double v)
 	}
 	v += 0.0;
 	if (!p->sketch && p->nbuf < p->limits.max_values) {
-		size_t a = p->buf_alloc ? 2 * p->buf_alloc : 256;
+		/*
+		 * Eightfold: a long column copies its values about twice
+		 * instead of about ten times on its way to max_values, and
+		 * touches that much less fresh memory (page faults).
+		 */
+		size_t a = p->buf_alloc ? 8 * p->buf_alloc : 256;
 
 		if (a > p->limits.max_values)
 			a = p->limits.max_values;

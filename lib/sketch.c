@@ -169,8 +169,9 @@ static uint32_t *scatter(const double *v, double *tmp, uint16_t *idx,
 }
 
 /*
- * Bucket sort by value: n equal-width buckets over [min, max], each
- * sorted the same way (a bucket of a few values by insertion). A batch of
+ * Bucket sort by value: n equal-width buckets over [min, max] (n / 4
+ * past 4096), each sorted the same way (a bucket of a few values by
+ * insertion). A batch of
  * similar values is sorted in a few linear passes; skewed data recurses
  * into its crowded buckets with their own ranges, and qsort takes over in
  * the rare case where that stops making progress.
@@ -196,7 +197,12 @@ static void bucket_sort(double *v, double *tmp, uint16_t *idx, size_t n,
 		half = 1;
 		base = lo / 2;
 	}
-	nb = n > 4096 ? 4096 : n;
+	/*
+	 * Past 4096 values (a spill of the exact values: 100,000 by default)
+	 * about four a bucket, rather than 24 that the last pass's insertion
+	 * sort would move about quadratically; at most what idx can number.
+	 */
+	nb = n <= 4096 ? n : n / 4 > 65536 ? 65536 : n / 4;
 	scale = (double)nb / (half ? hi / 2 - lo / 2 : hi - lo);
 	if (!isfinite(scale) || depth > 16) {
 		qsort(v, n, sizeof(*v), cmp_double);
@@ -237,6 +243,9 @@ void mlci_distinct_init(struct mlci_distinct *d, size_t max_exact)
 {
 	memset(d, 0, sizeof(*d));
 	d->max_exact = max_exact;
+	d->max_slots = 64;
+	while (d->max_slots < 2 * max_exact)
+		d->max_slots *= 2;
 }
 
 void mlci_distinct_release(struct mlci_distinct *d)
@@ -285,19 +294,18 @@ static int set_insert(uint64_t *slots, size_t nslots, uint64_t h)
 }
 
 /*
- * Four times larger each time, up to what max_exact hashes need at half
- * load: a column with many distinct values rehashes them about a third as
- * often, and touches half as much fresh memory, as with doubling.
+ * Four times larger each time, up to max_slots (what max_exact hashes
+ * need at half load): a column with many distinct values rehashes them
+ * about a third as often, and touches half as much fresh memory, as with
+ * doubling.
  */
 static void set_grow(struct mlci_distinct *d)
 {
-	size_t nslots = d->nslots ? 4 * d->nslots : 64, limit = 64, i;
+	size_t nslots = d->nslots ? 4 * d->nslots : 64, i;
 	uint64_t *slots;
 
-	while (limit < 2 * d->max_exact)
-		limit *= 2;
-	if (nslots > limit && limit > d->nslots)
-		nslots = limit;
+	if (nslots > d->max_slots && d->max_slots > d->nslots)
+		nslots = d->max_slots;
 	slots = xcalloc(nslots, sizeof(*slots));
 
 	for (i = 0; i < d->nslots; i++)
@@ -332,7 +340,13 @@ void mlci_distinct_add(struct mlci_distinct *d, uint64_t h)
 		d->has_zero = 1;
 		return;
 	}
-	if ((d->n + 1) * 2 > d->nslots) {
+	/*
+	 * At most a quarter full below max_slots, half at it: a set of a
+	 * few thousand values, looked up once per value added, mostly finds
+	 * a value in its home slot.
+	 */
+	if ((d->n + 1) * 2 > d->nslots ||
+	    ((d->n + 1) * 4 > d->nslots && d->nslots < d->max_slots)) {
 		set_grow(d);
 		set_insert(d->slots, d->nslots, h);
 	} else {
@@ -341,18 +355,51 @@ void mlci_distinct_add(struct mlci_distinct *d, uint64_t h)
 	d->n++;
 }
 
+/*
+ * Values hashed in chunks while the count is exact: a first pass, free of
+ * branches, keeps the hashes not found in their home slot (a value seen
+ * before mostly is there), the second adds those; a branch on each lookup
+ * would guess wrong as often as values repeat at random.
+ */
+#define HASH_CHUNK 256
+
 void mlci_distinct_add_doubles(struct mlci_distinct *d, const double *v,
 			       size_t n)
 {
+	uint64_t h[HASH_CHUNK];
 	size_t i = 0;
 
-	/* Exact: through the set, until it overflows into HyperLogLog. */
-	for (; i < n && !d->hll; i++)
-		if (!i || v[i] != v[i - 1])
-			mlci_distinct_add(d, hash_double(v[i]));
+	while (i < n && !d->hll) {
+		size_t m = n - i < HASH_CHUNK ? n - i : HASH_CHUNK, j, nm = 0;
+		size_t mask = d->nslots ? d->nslots - 1 : 0;
+		const uint64_t *slots = d->slots;
+		uint64_t empty = 0;
+
+		if (!slots)	/* nothing is there yet: every hash a miss */
+			slots = &empty;
+		for (j = 0; j < m; j++) {
+			uint64_t x = hash_double(v[i + j]);
+
+			h[nm] = x;
+			/* 0 marks an empty slot: the hash 0 takes the long way. */
+			nm += (slots[x & mask] != x) | (x == 0);
+		}
+		for (j = 0; j < nm && !d->hll; j++)
+			mlci_distinct_add(d, h[j]);
+		/* The set overflowed into HyperLogLog: the rest go there. */
+		for (; j < nm; j++)
+			hll_add(d->hll, h[j]);
+		i += m;
+	}
 	/* Registers only keep maxima: a repeated value changes nothing. */
 	for (; i < n; i++)
 		hll_add(d->hll, hash_double(v[i]));
+}
+
+void mlci_distinct_make_approximate(struct mlci_distinct *d)
+{
+	if (!d->hll)
+		distinct_to_hll(d);
 }
 
 void mlci_distinct_copy(struct mlci_distinct *dst,
@@ -667,19 +714,19 @@ static size_t batch_depth(const struct mlci_kll *s, size_t n)
 
 /*
  * The values of ranks first, first + stride, ... of v[0..n) (2 <= n <=
- * 65536), ascending, into out. Like bucket_sort()'s first pass, then only
- * the buckets that hold one of those ranks are sorted. v and tmp are
- * scratch.
+ * 65536; lo and hi its least and greatest values, unsorted whether it is
+ * out of order), ascending, into out. Like bucket_sort()'s first pass,
+ * then only the buckets that hold one of those ranks are sorted. v and
+ * tmp are scratch.
  */
 static void select_strided(double *v, double *tmp, uint16_t *idx, size_t n,
-			   size_t first, size_t stride, double *out)
+			   double lo, double hi, int unsorted, size_t first,
+			   size_t stride, double *out)
 {
-	double lo, hi, scale;
+	double scale;
 	uint32_t *end;
 	size_t nb, b, t, o, done;
-	int unsorted;
 
-	unsorted = scan(v, n, &lo, &hi);
 	nb = n > 4096 ? 4096 : n;
 	scale = (double)nb / (hi - lo);
 	if (unsorted && lo != hi && !isfinite(scale)) {
@@ -709,11 +756,14 @@ static void select_strided(double *v, double *tmp, uint16_t *idx, size_t n,
 	free(end);
 }
 
-void mlci_kll_add_batch(struct mlci_kll *s, double *v, size_t n)
+/* range: NULL, or v's least and greatest values and whether v is sorted. */
+static void add_batch(struct mlci_kll *s, double *v, size_t n,
+		      const double *range, int sorted)
 {
-	double *tmp;
+	double *tmp, lo, hi;
 	uint16_t *idx;
 	size_t h, m;
+	int unsorted;
 
 	if (n < 2 || n > 65536 || (n & (n - 1))) {
 		mlci_sort_doubles(v, n);
@@ -732,10 +782,17 @@ void mlci_kll_add_batch(struct mlci_kll *s, double *v, size_t n)
 		s->scratch_alloc = m;
 		s->scratch = xmalloc(m * sizeof(*s->scratch));
 	}
+	if (range) {
+		lo = range[0];
+		hi = range[1];
+		unsorted = !sorted;
+	} else {
+		unsorted = scan(v, n, &lo, &hi);
+	}
 	tmp = xmalloc(n * sizeof(*tmp));
 	idx = xmalloc(n * sizeof(*idx));
 	/* h compactions from uniformly random offsets: one offset of h bits. */
-	select_strided(v, tmp, idx, n,
+	select_strided(v, tmp, idx, n, lo, hi, unsorted,
 		       (size_t)(mlci_rng_next(&s->rng) >> (64 - h)),
 		       (size_t)1 << h, s->scratch);
 	free(tmp);
@@ -744,6 +801,21 @@ void mlci_kll_add_batch(struct mlci_kll *s, double *v, size_t n)
 	level_merge(&s->levels[h], s->scratch, m);
 	s->n += (uint64_t)n;
 	kll_compress(s);
+}
+
+void mlci_kll_add_batch(struct mlci_kll *s, double *v, size_t n)
+{
+	add_batch(s, v, n, NULL, 0);
+}
+
+void mlci_kll_add_scanned_batch(struct mlci_kll *s, double *v, size_t n,
+				double lo, double hi, int sorted)
+{
+	double range[2];
+
+	range[0] = lo;
+	range[1] = hi;
+	add_batch(s, v, n, range, sorted);
 }
 
 void mlci_kll_load_level(struct mlci_kll *s, size_t h, const double *v,

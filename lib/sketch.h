@@ -54,6 +54,7 @@ void mlci_sort_doubles(double *v, size_t n);
 
 struct mlci_distinct {
 	size_t max_exact;
+	size_t max_slots;	/* largest set: 2 max_exact up to a power of 2 */
 	uint64_t *slots;	/* open addressing; 0 is an empty slot */
 	size_t nslots, n;	/* n non-zero hashes in slots */
 	int has_zero;		/* the hash 0 was added */
@@ -65,12 +66,19 @@ void mlci_distinct_release(struct mlci_distinct *d);
 void mlci_distinct_add(struct mlci_distinct *d, uint64_t hash);
 /*
  * Add the values of v[0..n) by their mlci_hash_double(): the same as
- * adding them one by one, in one tight loop once approximate. While the
- * count is exact, equal values next to each other are looked up once, so
- * a sorted v is faster.
+ * adding them one by one, in any order, in one tight loop once
+ * approximate. While the count is exact, a value already in the set
+ * costs a hash and a load (no branch) when it sits in its home slot, as
+ * most do: the set is at most a quarter full below its largest size.
  */
 void mlci_distinct_add_doubles(struct mlci_distinct *d, const double *v,
 			       size_t n);
+/*
+ * Switch to HyperLogLog now, with the hashes held so far, as when the
+ * exact set overflows: for a caller that knows it will (the registers
+ * are the same either way).
+ */
+void mlci_distinct_make_approximate(struct mlci_distinct *d);
 /* Make dst (not initialised) a deep copy of src. */
 void mlci_distinct_copy(struct mlci_distinct *dst,
 			const struct mlci_distinct *src);
@@ -140,6 +148,14 @@ void mlci_kll_add_sorted(struct mlci_kll *s, size_t level, const double *v,
  * sorted and added by mlci_kll_add_sorted().
  */
 void mlci_kll_add_batch(struct mlci_kll *s, double *v, size_t n);
+/*
+ * mlci_kll_add_batch() for a caller that has been through v already: lo
+ * and hi are its least and greatest values, sorted whether it ascends.
+ * The same sketch as mlci_kll_add_batch(), without the pass that finds
+ * those.
+ */
+void mlci_kll_add_scanned_batch(struct mlci_kll *s, double *v, size_t n,
+				double lo, double hi, int sorted);
 /*
  * Set level h to the n sorted values v (copied), without compacting: for
  * loading a saved sketch. The weight of the old level is replaced.

@@ -1204,14 +1204,15 @@ static void test_kll_batch(void)
 	struct mlci_rng r;
 	size_t total = 0, i, kind, b, h, j, nall = 0;
 	double *all = xmalloc(1200000 * sizeof(*all)), *v, *c;
-	int same = 1, valid = 1;
+	int same = 1, valid = 1, scanned = 1;
 
 	mlci_rng_seed(&r, 11);
 	for (kind = 0; kind < 8; kind++) {
-		struct mlci_kll a, s;
+		struct mlci_kll a, s, sc;
 
 		mlci_kll_init(&a, 200, 5);
 		mlci_kll_init(&s, 200, 5);
+		mlci_kll_init(&sc, 200, 5);
 		nall = 0;
 		for (b = 0; b < 40; b++) {
 			size_t n = sizes[b % 6];
@@ -1239,11 +1240,30 @@ static void test_kll_batch(void)
 			memcpy(c, v, n * sizeof(*c));
 			mlci_kll_add_batch(&a, c, n);
 			free(c);
+			if (n) {	/* the range and order found by the caller */
+				double lo = v[0], hi = v[0];
+				int sorted = 1;
+
+				for (i = 1; i < n; i++) {
+					lo = v[i] < lo ? v[i] : lo;
+					hi = v[i] > hi ? v[i] : hi;
+					sorted &= v[i] >= v[i - 1];
+				}
+				c = xmalloc(n * sizeof(*c));
+				memcpy(c, v, n * sizeof(*c));
+				mlci_kll_add_scanned_batch(&sc, c, n, lo, hi, sorted);
+				free(c);
+			}
 			nall += n;
 		}
 		total += nall;
 		qsort(all, nall, sizeof(*all), cmp_double);
 		same &= a.n == nall && s.n == nall && a.nlevels == s.nlevels;
+		scanned &= sc.n == a.n && sc.nlevels == a.nlevels;
+		for (h = 0; scanned && h < a.nlevels; h++)
+			scanned &= sc.levels[h].n == a.levels[h].n &&
+				   !memcmp(sc.levels[h].v, a.levels[h].v,
+					   a.levels[h].n * sizeof(double));
 		for (h = 0; same && h < a.nlevels; h++) {
 			const struct mlci_kll_level *l = &a.levels[h];
 
@@ -1258,9 +1278,11 @@ static void test_kll_batch(void)
 		}
 		mlci_kll_release(&a);
 		mlci_kll_release(&s);
+		mlci_kll_release(&sc);
 	}
 	CHECK(same, "KLL batches: the same weight and level sizes as sorted batches (8 distributions)");
 	CHECK(valid, "KLL batches: levels ascending, items taken from the values");
+	CHECK(scanned, "KLL batches: with the range given, the same sketch item for item");
 	CHECK(total > 0, "KLL batches: values added");
 	free(all);
 }
