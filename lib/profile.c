@@ -135,8 +135,8 @@ static inline __attribute__((always_inline)) void range4(lanes4 *lo,
  * Mean and sum of squared deviations of v[0..n), n > 0, its least and
  * greatest values, and whether it ascends: compensated sums and the
  * corrected two-pass algorithm, so the result is as exact as a double
- * allows and depends only on the order of v. Value i goes to lane i % MOMENT_LANES, the last
- * n % MOMENT_LANES to lane 0 after the others.
+ * allows and depends only on the order of v. Value i goes to lane
+ * i % MOMENT_LANES, the last n % MOMENT_LANES to lane 0 after the others.
  */
 static inline __attribute__((always_inline)) void moments_body(
 	const double *v, size_t n, double *mean, double *m2, double *lo,
