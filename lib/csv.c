@@ -1009,15 +1009,49 @@ int mlci_csv_read(struct mlci_csv *c)
 }
 
 /*
+ * The offset of the closing quote of the field whose opening quote is at
+ * buf[q], when the field needs no care: no quote doubled, no line end,
+ * NUL or invalid UTF-8 inside, and the delimiter or a line end after the
+ * closing quote, in the buffer. 0 for any other field.
+ */
+static size_t plain_quoted(const unsigned char *buf, size_t q, size_t end,
+			   unsigned char delim)
+{
+	const unsigned char *p = buf + q + 1, *cq;
+
+	cq = memchr(p, '"', end - q - 1);
+	if (!cq || (size_t)(cq - buf) + 1 >= end ||
+	    (cq[1] != delim && cq[1] != '\n' && cq[1] != '\r'))
+		return 0;
+	while (p < cq) {
+		if (*p >= 0x80) {
+			size_t k = utf8_len(p, (size_t)(cq - p));
+
+			if (!k)
+				return 0;
+			p += k;
+			continue;
+		}
+		if (*p == '\n' || *p == '\r' || !*p)
+			return 0;
+		p++;
+	}
+	return (size_t)(cq - buf);
+}
+
+/*
  * A word of the scanner's bits at a time: the delimiters before the first
  * other bit are the ends of fields, taken without a look at their bytes;
- * the other bit is a line end, or a byte to step over or give up on.
+ * the other bit is a line end, a quoted field's opening quote, or a byte
+ * to step over or give up on.
  */
 size_t mlci_csv_read_block(struct mlci_csv *c, struct mlci_csv_block *b)
 {
 	unsigned char *buf = (unsigned char *)c->buf;
+	unsigned char delim = (unsigned char)c->delimiter;
 	size_t end = c->end, nf = b->nfields, cap = b->cap, rows = 0;
 	size_t f = c->pos, next = f, fs, q = 0, j;
+	unsigned char *qp;
 	uint32_t *sp, *lp;
 	struct cursor cu;
 
@@ -1030,11 +1064,13 @@ size_t mlci_csv_read_block(struct mlci_csv *c, struct mlci_csv_block *b)
 	cursor_seek(c, &cu, f);
 	while (rows < cap && f < end) {
 		unsigned char ch = buf[f];
+		int quoted = 0;
 
-		if (ch == '\n' || ch == '\r' || ch == '"')
+		if (ch == '\n' || ch == '\r')
 			break;
 		sp = b->start + rows;
 		lp = b->len + rows;
+		qp = b->quoted ? b->quoted + rows : NULL;
 		fs = f;
 		j = 0;
 		for (;;) {
@@ -1048,9 +1084,14 @@ size_t mlci_csv_read_block(struct mlci_csv *c, struct mlci_csv_block *b)
 					goto done;	/* too many fields */
 				q = at + (size_t)__builtin_ctzll(d);
 				*sp = (uint32_t)fs;
-				*lp = (uint32_t)(q - fs);
+				*lp = (uint32_t)(q - fs - (size_t)quoted);
 				sp += cap;
 				lp += cap;
+				if (qp) {
+					*qp = (unsigned char)quoted;
+					qp += cap;
+				}
+				quoted = 0;
 				fs = q + 1;
 			}
 			if (!o) {
@@ -1075,11 +1116,27 @@ size_t mlci_csv_read_block(struct mlci_csv *c, struct mlci_csv_block *b)
 				if (j != nf - 1 || (ch == '\r' && q + 1 >= end))
 					goto done;
 				*sp = (uint32_t)fs;
-				*lp = (uint32_t)(q - fs);
+				*lp = (uint32_t)(q - fs - (size_t)quoted);
+				if (qp)
+					*qp = (unsigned char)quoted;
 				break;
 			}
-			if (ch == '"' && q == fs)
-				goto done;	/* a quoted field */
+			if (ch == '"' && q == fs) {
+				size_t cq = plain_quoted(buf, q, end, delim);
+
+				if (!cq)
+					goto done;
+				/*
+				 * The field is what the quotes hold: the byte
+				 * after the closing quote ends it, one byte
+				 * shorter than if unquoted.
+				 */
+				fs = q + 1;
+				cursor_seek(c, &cu, cq);
+				cu.m &= cu.m - 1;
+				quoted = 1;
+				continue;
+			}
 			if (ch < 0x80) {
 				if (!ch)
 					goto done;	/* the careful path says why */
@@ -1095,7 +1152,9 @@ size_t mlci_csv_read_block(struct mlci_csv *c, struct mlci_csv_block *b)
 		}
 		/* Accepted: step past the line end, end the fields with NULs. */
 		f = q + 1;
-		if (buf[q] == '\r' && buf[f] == '\n' && ++f < end)
+		if (buf[q] == '\r' && buf[f] == '\n')
+			f++;
+		if (f < end)
 			cursor_seek(c, &cu, f);
 		next = f;
 		for (j = 0; j < nf; j++)

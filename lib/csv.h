@@ -98,20 +98,23 @@ int mlci_csv_read(struct mlci_csv *c);
 /*
  * Rows read at once, for a reader that goes down the columns: field j of
  * row r (r < nrows) is c->buf + start[j * cap + r], len[j * cap + r]
- * bytes, NUL-terminated, until the next read. Row r is file line
- * line + r. The caller sets nfields and cap and sizes start and len to
+ * bytes, NUL-terminated, until the next read, and quoted[j * cap + r] is
+ * 1 when it was quoted (quoted may be NULL: not wanted). Row r is file
+ * line line + r. The caller sets nfields and cap and sizes the arrays to
  * nfields * cap.
  */
 struct mlci_csv_block {
 	size_t nfields, cap;
 	uint32_t *start, *len;
+	unsigned char *quoted;
 	size_t nrows;
 	long line;
 };
 
 /*
- * Read up to b->cap records that need no care into b: unquoted fields of
- * valid UTF-8, one line each, b->nfields fields each, all in the buffer.
+ * Read up to b->cap records that need no care into b: fields of valid
+ * UTF-8, unquoted or quoted with no quote doubled and no line end inside,
+ * one line each, b->nfields fields each, all in the buffer.
  * Returns how many; 0 when the next record is any other kind, or is not
  * in the buffer yet (mlci_csv_read() then reads it: it refills, reads
  * quotes, or reports the error). The records are the ones mlci_csv_read()

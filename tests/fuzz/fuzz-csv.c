@@ -59,7 +59,8 @@ static void read_all(const char *path, const struct mlci_csv_options *o,
 				strbuf_addf(out, "%ld:", b.line + (long)k);
 				for (i = 0; i < b.nfields; i++)
 					add_field(out, c.buf + b.start[i * b.cap + k],
-						  b.len[i * b.cap + k], 0);
+						  b.len[i * b.cap + k],
+						  b.quoted[i * b.cap + k]);
 				strbuf_addch(out, '\n');
 			}
 			continue;
@@ -71,7 +72,8 @@ static void read_all(const char *path, const struct mlci_csv_options *o,
 			b.cap = 3;
 			b.start = calloc(3 * c.nfields, sizeof(*b.start));
 			b.len = calloc(3 * c.nfields, sizeof(*b.len));
-			if (!b.start || !b.len)
+			b.quoted = calloc(3 * c.nfields, 1);
+			if (!b.start || !b.len || !b.quoted)
 				abort();
 		}
 		strbuf_addf(out, "%ld:", c.line);
@@ -81,6 +83,7 @@ static void read_all(const char *path, const struct mlci_csv_options *o,
 	}
 	free(b.start);
 	free(b.len);
+	free(b.quoted);
 	strbuf_addf(out, "=%d@%ld", r, c.line);
 	if (r == 0 && o->want_sha256) {
 		char hex[65];

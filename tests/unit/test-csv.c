@@ -71,7 +71,8 @@ static void render_file(const char *path, const struct mlci_csv_options *o,
 					if (i)
 						strbuf_addch(out, '|');
 					add_field(out, c.buf + b.start[i * b.cap + k],
-						  b.len[i * b.cap + k], 0);
+						  b.len[i * b.cap + k],
+						  marks && b.quoted[i * b.cap + k]);
 				}
 				strbuf_addf(out, "@%ld;", b.line + (long)k);
 			}
@@ -84,6 +85,7 @@ static void render_file(const char *path, const struct mlci_csv_options *o,
 			b.cap = block_cap;
 			b.start = xcalloc(b.cap * c.nfields, sizeof(*b.start));
 			b.len = xcalloc(b.cap * c.nfields, sizeof(*b.len));
+			b.quoted = xcalloc(b.cap * c.nfields, 1);
 		}
 		for (i = 0; i < c.nfields; i++) {
 			if (i)
@@ -96,6 +98,7 @@ static void render_file(const char *path, const struct mlci_csv_options *o,
 		strbuf_addf(out, "ERR%d@%ld", -r, c.line);
 	free(b.start);
 	free(b.len);
+	free(b.quoted);
 	mlci_csv_release(&c);
 }
 
@@ -128,6 +131,8 @@ static const struct csv_case cases[] = {
 	{ "quoted CRLF counts once", "a\r\n\"x\r\ny\"\r\nz\r\n",
 	  "a@1;^x\r\ny@2;z@4;" },
 	{ "quoted empty", "a,b\n\"\",1\n", "a|b@1;^|1@2;" },
+	{ "quoted fields in rows", "a,b\n\"x\",1\n\"y,z\",\"2\"\n3,\"\xc3\xa9\"\r\n\"\",\"\"\n",
+	  "a|b@1;^x|1@2;^y,z|^2@3;3|^\xc3\xa9@4;^|^@5;" },
 	{ "blank lines skipped, counted", "a\n\n1\n\r\n2\n", "a@1;1@3;2@5;" },
 	{ "BOM skipped", "\xef\xbb\xbf" "a,b\n1,2\n", "a|b@1;1|2@2;" },
 	{ "UTF-8 kept", "a\nh\xc3\xa9llo\n", "a@1;h\xc3\xa9llo@2;" },
