@@ -171,8 +171,8 @@ static uint32_t *scatter(const double *v, double *tmp, uint16_t *idx,
 /*
  * Bucket sort by value: n equal-width buckets over [min, max] (n / 4
  * past 4096), each sorted the same way (a bucket of a few values by
- * insertion). A batch of
- * similar values is sorted in a few linear passes; skewed data recurses
+ * insertion). A batch of similar values is sorted in a few linear
+ * passes; skewed data recurses
  * into its crowded buckets with their own ranges, and qsort takes over in
  * the rare case where that stops making progress.
  */

@@ -484,17 +484,22 @@ static void process_value(struct run *run, struct vcol *v, const char *f,
 		acc_add(&v->acc[CK_UNIQUE], max, row, line, shown, len);
 }
 
+/* Count a missing value of row (file line line). */
+static void missing_value(struct run *run, struct vcol *v, uint64_t row,
+			  long line)
+{
+	mlci_profile_add_missing(&v->st->prof);
+	acc_add(&v->acc[CK_MISSING], run->max_examples, row, line, NULL, 0);
+}
+
 /* Check and profile one field, missing or not. */
 static inline void check_field(struct run *run, struct vcol *v, const char *f,
 			       size_t len, uint64_t row, long line)
 {
-	if (is_missing(run, f, len)) {
-		mlci_profile_add_missing(&v->st->prof);
-		acc_add(&v->acc[CK_MISSING], run->max_examples, row, line,
-			NULL, 0);
-		return;
-	}
-	process_value(run, v, f, len, row, line);
+	if (is_missing(run, f, len))
+		missing_value(run, v, row, line);
+	else
+		process_value(run, v, f, len, row, line);
 }
 
 /*
@@ -535,7 +540,7 @@ static void string_block(struct run *run, struct vcol *v, const char *buf,
 		const char *f = buf + start[r];
 
 		if (is_missing(run, f, len[r])) {
-			check_field(run, v, f, len[r], row0 + r, line0 + (long)r);
+			missing_value(run, v, row0 + r, line0 + (long)r);
 			continue;
 		}
 		if (v->domain && !in_domain(v->domain, f, len[r]))
