@@ -47,6 +47,7 @@ LIB_SRCS += lib/atomic.c
 LIB_SRCS += lib/canary-config.c
 LIB_SRCS += lib/canary.c
 LIB_SRCS += lib/config.c
+LIB_SRCS += lib/csv-numbers.c
 LIB_SRCS += lib/csv.c
 LIB_SRCS += lib/dataset.c
 LIB_SRCS += lib/decimal.c

@@ -209,6 +209,31 @@ static inline int mlci_csv_parse_plain(const char *s, size_t len,
  */
 int mlci_csv_parse_integer(const char *s, size_t len, int64_t *out);
 
+/* The kinds of field mlci_csv_parse_numbers() finds. */
+enum {
+	MLCI_NUMBER_INTEGRAL = 1,	/* plain, no dot */
+	MLCI_NUMBER_DECIMAL = 2,	/* plain, with a dot */
+	MLCI_NUMBER_OTHER = 4,		/* not plain: ask the slow parsers */
+};
+
+/*
+ * mlci_csv_parse_plain() on the n fields buf + start[i], len[i] bytes
+ * each, as a block holds them: out[i] and kind[i] for each (out[i] is
+ * unset for MLCI_NUMBER_OTHER). Returns the kinds found, or-ed. Each
+ * field's first 16 bytes must be readable, inside the field or not (a
+ * reader's buffer has the room).
+ */
+unsigned mlci_csv_parse_numbers(const char *buf, const uint32_t *start,
+				const uint32_t *len, size_t n, double *out,
+				unsigned char *kind);
+
+/*
+ * Choose how mlci_csv_parse_numbers() parses: "scalar", "avx512", or
+ * NULL for the fastest this CPU has (the default). For tests. Returns 0,
+ * or -1 when this build or CPU lacks it.
+ */
+int mlci_csv_set_number_parser(const char *name);
+
 /*
  * Parse a boolean: true/false, yes/no, t/f, y/n (any case), 1/0. Returns
  * 1 or 0, or -1 when s is none of them.

@@ -168,6 +168,30 @@ static inline void mlci_profile_add_number(struct mlci_profile *p, double v)
 }
 
 /*
+ * mlci_profile_add_number() on v[0..n) in order, the appends in a loop
+ * that keeps the buffer's count in a register.
+ */
+static inline void mlci_profile_add_numbers(struct mlci_profile *p,
+					    const double *v, size_t n)
+{
+	while (n) {
+		size_t room = p->nbuf < p->buf_limit ? p->buf_limit - p->nbuf : 0;
+		size_t max = room < n ? room : n, i;
+		double *b = p->buf + p->nbuf;
+
+		for (i = 0; i < max && isfinite(v[i]); i++)
+			b[i] = v[i] + 0.0;
+		p->nbuf += i;
+		v += i;
+		n -= i;
+		if (n) {
+			mlci_profile_add_number(p, *v++);
+			n--;
+		}
+	}
+}
+
+/*
  * Past limits.max_values, full batches go to one background thread
  * (started on the first such batch; without it, they are processed in the
  * caller's thread), which feeds them to the sketches in the order they

@@ -16,6 +16,7 @@
 
 #define DEFAULT_EXAMPLES 5
 #define STATS_MAX ((size_t)1 << 30)
+#define BLOCK_ROWS_MAX 1024	/* rows in a block of mlci_csv_read_block() */
 
 enum check {
 	CK_TYPE,
@@ -503,30 +504,47 @@ static inline void check_field(struct run *run, struct vcol *v, const char *f,
 }
 
 /*
- * A column of numbers in a block: plain decimals inline, anything else
- * (missing, long, exponents, not a number) as check_field() does.
+ * A column of numbers in a block. Parsed all at once; when every field
+ * is a plain number of the column's type (the rule), the range check and
+ * the profile each see the whole column in one loop. Either way they see
+ * the values in row order, as row by row.
  */
 static void number_block(struct run *run, struct vcol *v, const char *buf,
 			 const uint32_t *start, const uint32_t *len, size_t n,
 			 uint64_t row0, long line0)
 {
-	int want_int = v->kind == VK_INTEGER;
-	size_t r;
+	double num[BLOCK_ROWS_MAX];
+	unsigned char kind[BLOCK_ROWS_MAX];
+	unsigned slow = MLCI_NUMBER_OTHER |
+			(v->kind == VK_INTEGER ? MLCI_NUMBER_DECIMAL : 0);
+	unsigned kinds = mlci_csv_parse_numbers(buf, start, len, n, num, kind);
+	size_t r, out = 0;
 
-	for (r = 0; r < n && !v->flipped; r++) {
-		const char *f = buf + start[r];
-		int integral;
-		double d;
-
-		if (mlci_csv_parse_plain(f, len[r], &d, &integral) &&
-		    (integral || !want_int)) {
-			v->is_int &= integral;
-			add_number(run, v, d, f, len[r], row0 + r,
-				   line0 + (long)r);
-			continue;
+	if (kinds & slow) {
+		for (r = 0; r < n && !v->flipped; r++) {
+			if (kind[r] & slow) {
+				check_field(run, v, buf + start[r], len[r],
+					    row0 + r, line0 + (long)r);
+				continue;
+			}
+			v->is_int &= kind[r] == MLCI_NUMBER_INTEGRAL;
+			add_number(run, v, num[r], buf + start[r], len[r],
+				   row0 + r, line0 + (long)r);
 		}
-		check_field(run, v, f, len[r], row0 + r, line0 + (long)r);
+		return;
 	}
+	v->is_int &= !(kinds & MLCI_NUMBER_DECIMAL);
+	for (r = 0; r < n; r++)
+		out += (num[r] < v->lo) | (num[r] > v->hi);
+	for (r = 0; out && r < n; r++) {
+		if (num[r] >= v->lo && num[r] <= v->hi)
+			continue;
+		acc_add(&v->acc[CK_RANGE], run->max_examples, row0 + r,
+			line0 + (long)r, v->sensitive ? NULL : buf + start[r],
+			len[r]);
+		out--;
+	}
+	mlci_profile_add_numbers(&v->st->prof, num, n);
 }
 
 /* A column of strings with no pattern or unique check in a block. */
@@ -898,7 +916,7 @@ static size_t block_rows(size_t nfields)
 {
 	size_t n = 8192 / nfields;
 
-	return n < 16 ? 16 : n > 1024 ? 1024 : n;
+	return n < 16 ? 16 : n > BLOCK_ROWS_MAX ? BLOCK_ROWS_MAX : n;
 }
 
 static int one_pass(const char *path, struct run *run,

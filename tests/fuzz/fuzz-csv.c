@@ -13,6 +13,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+#define BLOCK_ROWS 5
+
 /* Render one field, checking the number parsers on it. */
 static void add_field(struct strbuf *out, const char *f, size_t len,
 		      int quoted)
@@ -32,10 +34,49 @@ static void add_field(struct strbuf *out, const char *f, size_t len,
 }
 
 /*
+ * Each column of a block parsed as numbers, by every parser this CPU
+ * has, must be what mlci_csv_parse_plain() makes of each field. The
+ * fields are in the reader's buffer, whose slack the vector parser's
+ * 16-byte loads may reach.
+ */
+static void check_numbers(const char *buf, const struct mlci_csv_block *b)
+{
+	static const char *const parsers[] = { "scalar", "avx512" };
+	double out[BLOCK_ROWS];
+	unsigned char kind[BLOCK_ROWS];
+	size_t i, k, p;
+
+	for (p = 0; p < 2; p++) {
+		if (mlci_csv_set_number_parser(parsers[p]))
+			continue;
+		for (i = 0; i < b->nfields; i++) {
+			const uint32_t *start = b->start + i * b->cap;
+			const uint32_t *len = b->len + i * b->cap;
+
+			mlci_csv_parse_numbers(buf, start, len, b->nrows, out, kind);
+			for (k = 0; k < b->nrows; k++) {
+				double d;
+				int integral, ok;
+
+				ok = mlci_csv_parse_plain(buf + start[k], len[k],
+							  &d, &integral);
+				if (kind[k] != (!ok ? MLCI_NUMBER_OTHER : integral ?
+						MLCI_NUMBER_INTEGRAL :
+						MLCI_NUMBER_DECIMAL) ||
+				    (ok && memcmp(&d, &out[k], sizeof(d))))
+					abort();
+			}
+		}
+	}
+	mlci_csv_set_number_parser(NULL);
+}
+
+/*
  * Read path to the end with the scanner named (NULL: the default) and
  * render what came back, records and fields with their lengths, line
  * numbers and the final status, into out. With blocks, records with as
- * many fields as the first are read in blocks of 3 where the reader can.
+ * many fields as the first are read in blocks of 5 where the reader can
+ * (a group of four for the vector number parser, and one more).
  */
 static void read_all(const char *path, const struct mlci_csv_options *o,
 		     const char *scanner, int blocks, struct strbuf *out)
@@ -55,6 +96,7 @@ static void read_all(const char *path, const struct mlci_csv_options *o,
 		if (r < 0)
 			break;
 		if (b.nfields && mlci_csv_read_block(&c, &b)) {
+			check_numbers(c.buf, &b);
 			for (k = 0; k < b.nrows; k++) {
 				strbuf_addf(out, "%ld:", b.line + (long)k);
 				for (i = 0; i < b.nfields; i++)
@@ -69,10 +111,10 @@ static void read_all(const char *path, const struct mlci_csv_options *o,
 			break;
 		if (blocks && !b.nfields) {
 			b.nfields = c.nfields;
-			b.cap = 3;
-			b.start = calloc(3 * c.nfields, sizeof(*b.start));
-			b.len = calloc(3 * c.nfields, sizeof(*b.len));
-			b.quoted = calloc(3 * c.nfields, 1);
+			b.cap = BLOCK_ROWS;
+			b.start = calloc(BLOCK_ROWS * c.nfields, sizeof(*b.start));
+			b.len = calloc(BLOCK_ROWS * c.nfields, sizeof(*b.len));
+			b.quoted = calloc(BLOCK_ROWS * c.nfields, 1);
 			if (!b.start || !b.len || !b.quoted)
 				abort();
 		}

@@ -711,6 +711,119 @@ static void test_number_forms(void)
 	CHECK(!bad, "short number forms agree with strtod and strtoll");
 }
 
+/*
+ * mlci_csv_parse_numbers() with each parser against mlci_csv_parse_plain()
+ * field by field: random forms, realistic columns, the edges of the
+ * vector path (16 bytes, 2^53, a dot last, a sign alone, a length past
+ * 65535), each followed by random bytes that a 16-byte load reads too.
+ * Groups of four mix good and bad fields, so that the vector path both
+ * takes groups and leaves them to the scalar one.
+ */
+static void test_parse_numbers(void)
+{
+	static const char *const edges[] = {
+		"0", "-0", "+0", "0.", ".5", "+.5", "-.5", ".", "-", "+", "",
+		"9007199254740992", "9007199254740993", "-9007199254740992",
+		"1234567890123456", "-1234567890123456", "+123456789012345",
+		"123456789012345.", ".123456789012345", "12345678901234567",
+		"1.2.3", "--1", "1-", " 1", "1 ", "1e5", "0x10", "1,5", "١",
+		"000000000000001", "99999999.99999999", "-99999999.9999999",
+	};
+	static const char alphabet[] = "0123456789012345678901234567890123456789.-+e x";
+	static const char *const parsers[] = { "scalar", "avx512" };
+	enum { N = 200000 };
+	char *buf = xmalloc((size_t)N * 40 + 70000 + 64);
+	uint32_t *start = xmalloc(N * sizeof(*start));
+	uint32_t *len = xmalloc(N * sizeof(*len));
+	double *out = xmalloc(N * sizeof(*out));
+	unsigned char *kind = xmalloc(N);
+	size_t i, k, p, off = 0, nedges = sizeof(edges) / sizeof(*edges);
+
+	for (i = 0; i < N; i++) {
+		char *f = buf + off;
+		size_t n;
+
+		switch (rnd() % 4) {
+		case 0:
+			n = (size_t)snprintf(f, 32, "%.*f", (int)(rnd() % 8),
+					     ((double)(rnd() % 2000000) - 1e6) /
+					     (double)(1 + rnd() % 1000));
+			break;
+		case 1:
+			n = (size_t)snprintf(f, 32, "%lld",
+					     (long long)(rnd() >> (rnd() % 64)) *
+					     (rnd() % 2 ? 1 : -1));
+			break;
+		case 2: {
+			const char *e = edges[rnd() % nedges];
+
+			n = strlen(e);
+			memcpy(f, e, n);
+			break;
+		}
+		default:
+			n = rnd() % 20;
+			for (k = 0; k < n; k++)
+				f[k] = alphabet[rnd() % (sizeof(alphabet) - 1)];
+		}
+		for (k = n; k < 24; k++)	/* what a 16-byte load sees */
+			f[k] = alphabet[rnd() % (sizeof(alphabet) - 1)];
+		start[i] = (uint32_t)off;
+		len[i] = (uint32_t)n;
+		off += n + 1 + rnd() % 8;
+	}
+	/* A field too long to be plain whose length wraps at 16 bits. */
+	memset(buf + off, '1', 70000 + 24);
+	start[N - 2] = (uint32_t)off;
+	len[N - 2] = 65537;
+	memset(buf + off + 70000 + 24, 0, 64 - 24);
+
+	for (p = 0; p < sizeof(parsers) / sizeof(*parsers); p++) {
+		unsigned kinds, want_kinds = 0;
+		size_t bad = 0, plain = 0;
+		char name[80];
+
+		if (mlci_csv_set_number_parser(parsers[p])) {
+			printf("# number parser %s: not on this CPU\n", parsers[p]);
+			continue;
+		}
+		memset(kind, 0xee, N);
+		kinds = mlci_csv_parse_numbers(buf, start, len, N, out, kind);
+		for (i = 0; i < N; i++) {
+			double d = 0;
+			int integral = 0, ok;
+			unsigned char want;
+
+			ok = mlci_csv_parse_plain(buf + start[i], len[i], &d,
+						  &integral);
+			want = !ok ? MLCI_NUMBER_OTHER : integral ?
+			       MLCI_NUMBER_INTEGRAL : MLCI_NUMBER_DECIMAL;
+			want_kinds |= want;
+			plain += ok;
+			if (kind[i] == want && (!ok || !memcmp(&d, &out[i], sizeof(d))))
+				continue;
+			if (bad++ < 5)
+				printf("# %s: '%.*s': kind %d (want %d), %.17g (want %.17g)\n",
+				       parsers[p], (int)(len[i] < 30 ? len[i] : 30),
+				       buf + start[i], kind[i], want, out[i], d);
+		}
+		snprintf(name, sizeof(name),
+			 "the %s number parser agrees with mlci_csv_parse_plain",
+			 parsers[p]);
+		CHECK(!bad && kinds == want_kinds, name);
+		CHECK(plain > N / 2 && plain < N - N / 10,
+		      "the fields mix plain numbers and others");
+	}
+	mlci_csv_set_number_parser(NULL);
+	CHECK(mlci_csv_set_number_parser("mmx") == -1,
+	      "an unknown number parser is refused");
+	free(buf);
+	free(start);
+	free(len);
+	free(out);
+	free(kind);
+}
+
 static void test_quote(void)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -738,6 +851,7 @@ int main(void)
 	test_sha256();
 	test_numbers();
 	test_number_forms();
+	test_parse_numbers();
 	test_quote();
 	{
 		char cmd[300];
