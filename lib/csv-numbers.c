@@ -8,6 +8,7 @@
  * same significand and divides it by the same power of ten, and leaves
  * every group of four it is unsure of to the scalar path.
  */
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -20,11 +21,11 @@
 
 typedef unsigned parse_fn(const char *buf, const uint32_t *start,
 			  const uint32_t *len, size_t n, double *out,
-			  unsigned char *kind);
+			  unsigned char *kind, double range[2]);
 
 static unsigned parse_scalar(const char *buf, const uint32_t *start,
 			     const uint32_t *len, size_t n, double *out,
-			     unsigned char *kind)
+			     unsigned char *kind, double range[2])
 {
 	unsigned kinds = 0;
 	size_t i;
@@ -33,12 +34,15 @@ static unsigned parse_scalar(const char *buf, const uint32_t *start,
 		int integral;
 
 		if (!mlci_csv_parse_plain(buf + start[i], len[i], &out[i],
-					  &integral))
+					  &integral)) {
 			kind[i] = MLCI_NUMBER_OTHER;
-		else
-			kind[i] = integral ? MLCI_NUMBER_INTEGRAL :
-					     MLCI_NUMBER_DECIMAL;
+			kinds |= kind[i];
+			continue;
+		}
+		kind[i] = integral ? MLCI_NUMBER_INTEGRAL : MLCI_NUMBER_DECIMAL;
 		kinds |= kind[i];
+		range[0] = out[i] < range[0] ? out[i] : range[0];
+		range[1] = out[i] > range[1] ? out[i] : range[1];
 	}
 	return kinds;
 }
@@ -56,11 +60,12 @@ static const double pow10_16[16] __attribute__((aligned(64))) = {
  * Four fields, one per 128-bit lane: bit 16k + i of a 64-bit mask is
  * byte i of field k, and the per-field counts are 16-bit words of an xmm
  * register. Returns the fields' kinds as four bits (1: a dot) plus 16,
- * or 0 when any of the four is not a plain decimal that fits.
+ * with the numbers in *out, or 0 when any of the four is not a plain
+ * decimal that fits.
  */
 __attribute__((target(AVX512_NUMBERS)))
 static inline unsigned parse4(const char *buf, const uint32_t *start,
-			      const uint32_t *len, double *out)
+			      const uint32_t *len, __m256d *out)
 {
 	const uint64_t first = 0x0001000100010001;
 	const __m128i one = _mm_set1_epi16(1);
@@ -124,33 +129,45 @@ static inline unsigned parse4(const char *buf, const uint32_t *start,
 						 _mm512_load_pd(pow10_16 + 8)));
 	d = _mm512_mask_xor_pd(d, (__mmask8)_pext_u64(minus, first), d,
 			       _mm512_set1_pd(-0.0));
-	_mm256_storeu_pd(out, _mm512_castpd512_pd256(d));
+	*out = _mm512_castpd512_pd256(d);
 	return 16 | (_mm_cmpneq_epi16_mask(pw, _mm_setzero_si128()) & 0xf);
 }
 
 __attribute__((target(AVX512_NUMBERS)))
 static unsigned parse_avx512(const char *buf, const uint32_t *start,
 			     const uint32_t *len, size_t n, double *out,
-			     unsigned char *kind)
+			     unsigned char *kind, double range[2])
 {
+	__m256d lo = _mm256_set1_pd(range[0]), hi = _mm256_set1_pd(range[1]);
+	__m256d d;
+	double l[4], h[4];
 	unsigned kinds = 0, dots;
 	size_t i, k;
 
 	for (i = 0; i + 4 <= n; i += 4) {
-		dots = parse4(buf, start + i, len + i, out + i);
+		dots = parse4(buf, start + i, len + i, &d);
 		if (!dots) {
 			kinds |= parse_scalar(buf, start + i, len + i, 4,
-					      out + i, kind + i);
+					      out + i, kind + i, range);
 			continue;
 		}
+		_mm256_storeu_pd(out + i, d);
+		lo = _mm256_min_pd(lo, d);
+		hi = _mm256_max_pd(hi, d);
 		for (k = 0; k < 4; k++)
 			kind[i + k] = dots >> k & 1 ? MLCI_NUMBER_DECIMAL :
 						      MLCI_NUMBER_INTEGRAL;
 		kinds |= dots & 0xf ? MLCI_NUMBER_DECIMAL : 0;
 		kinds |= (dots & 0xf) != 0xf ? MLCI_NUMBER_INTEGRAL : 0;
 	}
+	_mm256_storeu_pd(l, lo);
+	_mm256_storeu_pd(h, hi);
+	for (k = 0; k < 4; k++) {
+		range[0] = l[k] < range[0] ? l[k] : range[0];
+		range[1] = h[k] > range[1] ? h[k] : range[1];
+	}
 	return kinds | parse_scalar(buf, start + i, len + i, n - i, out + i,
-				    kind + i);
+				    kind + i, range);
 }
 
 static int have_avx512_numbers(void)
@@ -188,8 +205,10 @@ int mlci_csv_set_number_parser(const char *name)
 
 unsigned mlci_csv_parse_numbers(const char *buf, const uint32_t *start,
 				const uint32_t *len, size_t n, double *out,
-				unsigned char *kind)
+				unsigned char *kind, double range[2])
 {
+	range[0] = INFINITY;
+	range[1] = -INFINITY;
 	if (!parser) {
 		parser = parse_scalar;
 #ifdef HAVE_AVX512_NUMBERS
@@ -197,5 +216,5 @@ unsigned mlci_csv_parse_numbers(const char *buf, const uint32_t *start,
 			parser = parse_avx512;
 #endif
 	}
-	return parser(buf, start, len, n, out, kind);
+	return parser(buf, start, len, n, out, kind, range);
 }

@@ -219,13 +219,14 @@ enum {
 /*
  * mlci_csv_parse_plain() on the n fields buf + start[i], len[i] bytes
  * each, as a block holds them: out[i] and kind[i] for each (out[i] is
- * unset for MLCI_NUMBER_OTHER). Returns the kinds found, or-ed. Each
- * field's first 16 bytes must be readable, inside the field or not (a
- * reader's buffer has the room).
+ * unset for MLCI_NUMBER_OTHER), and the least and the greatest number in
+ * range[0] and range[1] (inf and -inf for none). Returns the kinds found,
+ * or-ed. Each field's first 16 bytes must be readable, inside the field
+ * or not (a reader's buffer has the room).
  */
 unsigned mlci_csv_parse_numbers(const char *buf, const uint32_t *start,
 				const uint32_t *len, size_t n, double *out,
-				unsigned char *kind);
+				unsigned char *kind, double range[2]);
 
 /*
  * Choose how mlci_csv_parse_numbers() parses: "scalar", "avx512", or

@@ -168,6 +168,22 @@ static inline void mlci_profile_add_number(struct mlci_profile *p, double v)
 }
 
 /*
+ * Room for n numbers in p's buffer, for a caller to write them in place
+ * and then count them with mlci_profile_commit(): finite, and zero as
+ * +0.0. NULL when there is less room (then mlci_profile_add_numbers()).
+ */
+static inline double *mlci_profile_room(struct mlci_profile *p, size_t n)
+{
+	return p->nbuf <= p->buf_limit && p->buf_limit - p->nbuf >= n ?
+	       p->buf + p->nbuf : NULL;
+}
+
+static inline void mlci_profile_commit(struct mlci_profile *p, size_t n)
+{
+	p->nbuf += n;
+}
+
+/*
  * mlci_profile_add_number() on v[0..n) in order, the appends in a loop
  * that keeps the buffer's count in a register.
  */

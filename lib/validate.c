@@ -504,23 +504,28 @@ static inline void check_field(struct run *run, struct vcol *v, const char *f,
 }
 
 /*
- * A column of numbers in a block. Parsed all at once; when every field
- * is a plain number of the column's type (the rule), the range check and
- * the profile each see the whole column in one loop. Either way they see
- * the values in row order, as row by row.
+ * A column of numbers in a block, parsed all at once, into the profile's
+ * buffer when it has the room. When every field is a plain number of the
+ * column's type (the rule), the range check needs only the least and the
+ * greatest; otherwise each field is checked in row order, as row by row.
  */
 static void number_block(struct run *run, struct vcol *v, const char *buf,
 			 const uint32_t *start, const uint32_t *len, size_t n,
 			 uint64_t row0, long line0)
 {
-	double num[BLOCK_ROWS_MAX];
+	struct mlci_profile *prof = &v->st->prof;
+	double scratch[BLOCK_ROWS_MAX], range[2];
+	double *room = mlci_profile_room(prof, n), *num = room ? room : scratch;
 	unsigned char kind[BLOCK_ROWS_MAX];
 	unsigned slow = MLCI_NUMBER_OTHER |
 			(v->kind == VK_INTEGER ? MLCI_NUMBER_DECIMAL : 0);
-	unsigned kinds = mlci_csv_parse_numbers(buf, start, len, n, num, kind);
-	size_t r, out = 0;
+	unsigned kinds;
+	size_t r;
 
+	kinds = mlci_csv_parse_numbers(buf, start, len, n, num, kind, range);
 	if (kinds & slow) {
+		if (room)	/* add_number() writes there */
+			num = memcpy(scratch, room, n * sizeof(*num));
 		for (r = 0; r < n && !v->flipped; r++) {
 			if (kind[r] & slow) {
 				check_field(run, v, buf + start[r], len[r],
@@ -534,17 +539,19 @@ static void number_block(struct run *run, struct vcol *v, const char *buf,
 		return;
 	}
 	v->is_int &= !(kinds & MLCI_NUMBER_DECIMAL);
-	for (r = 0; r < n; r++)
-		out += (num[r] < v->lo) | (num[r] > v->hi);
-	for (r = 0; out && r < n; r++) {
-		if (num[r] >= v->lo && num[r] <= v->hi)
-			continue;
-		acc_add(&v->acc[CK_RANGE], run->max_examples, row0 + r,
-			line0 + (long)r, v->sensitive ? NULL : buf + start[r],
-			len[r]);
-		out--;
+	for (r = 0; (range[0] < v->lo || range[1] > v->hi) && r < n; r++)
+		if (num[r] < v->lo || num[r] > v->hi)
+			acc_add(&v->acc[CK_RANGE], run->max_examples, row0 + r,
+				line0 + (long)r,
+				v->sensitive ? NULL : buf + start[r], len[r]);
+	if (!room) {
+		mlci_profile_add_numbers(prof, num, n);
+		return;
 	}
-	mlci_profile_add_numbers(&v->st->prof, num, n);
+	if (range[0] <= 0 && range[1] >= 0)	/* "-0" parses as -0.0 */
+		for (r = 0; r < n; r++)
+			num[r] += 0.0;
+	mlci_profile_commit(prof, n);
 }
 
 /* A column of strings with no pattern or unique check in a block. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* libFuzzer target: the CSV reader and the number parsers on arbitrary bytes. */
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -42,7 +43,7 @@ static void add_field(struct strbuf *out, const char *f, size_t len,
 static void check_numbers(const char *buf, const struct mlci_csv_block *b)
 {
 	static const char *const parsers[] = { "scalar", "avx512" };
-	double out[BLOCK_ROWS];
+	double out[BLOCK_ROWS], range[2];
 	unsigned char kind[BLOCK_ROWS];
 	size_t i, k, p;
 
@@ -53,7 +54,10 @@ static void check_numbers(const char *buf, const struct mlci_csv_block *b)
 			const uint32_t *start = b->start + i * b->cap;
 			const uint32_t *len = b->len + i * b->cap;
 
-			mlci_csv_parse_numbers(buf, start, len, b->nrows, out, kind);
+			double lo = INFINITY, hi = -INFINITY;
+
+			mlci_csv_parse_numbers(buf, start, len, b->nrows, out,
+					       kind, range);
 			for (k = 0; k < b->nrows; k++) {
 				double d;
 				int integral, ok;
@@ -65,7 +69,11 @@ static void check_numbers(const char *buf, const struct mlci_csv_block *b)
 						MLCI_NUMBER_DECIMAL) ||
 				    (ok && memcmp(&d, &out[k], sizeof(d))))
 					abort();
+				lo = ok && d < lo ? d : lo;
+				hi = ok && d > hi ? d : hi;
 			}
+			if (range[0] != lo || range[1] != hi)
+				abort();
 		}
 	}
 	mlci_csv_set_number_parser(NULL);

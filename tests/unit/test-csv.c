@@ -781,6 +781,7 @@ static void test_parse_numbers(void)
 	for (p = 0; p < sizeof(parsers) / sizeof(*parsers); p++) {
 		unsigned kinds, want_kinds = 0;
 		size_t bad = 0, plain = 0;
+		double range[2], lo = INFINITY, hi = -INFINITY;
 		char name[80];
 
 		if (mlci_csv_set_number_parser(parsers[p])) {
@@ -788,7 +789,8 @@ static void test_parse_numbers(void)
 			continue;
 		}
 		memset(kind, 0xee, N);
-		kinds = mlci_csv_parse_numbers(buf, start, len, N, out, kind);
+		kinds = mlci_csv_parse_numbers(buf, start, len, N, out, kind,
+					       range);
 		for (i = 0; i < N; i++) {
 			double d = 0;
 			int integral = 0, ok;
@@ -800,6 +802,8 @@ static void test_parse_numbers(void)
 			       MLCI_NUMBER_INTEGRAL : MLCI_NUMBER_DECIMAL;
 			want_kinds |= want;
 			plain += ok;
+			lo = ok && d < lo ? d : lo;
+			hi = ok && d > hi ? d : hi;
 			if (kind[i] == want && (!ok || !memcmp(&d, &out[i], sizeof(d))))
 				continue;
 			if (bad++ < 5)
@@ -810,7 +814,8 @@ static void test_parse_numbers(void)
 		snprintf(name, sizeof(name),
 			 "the %s number parser agrees with mlci_csv_parse_plain",
 			 parsers[p]);
-		CHECK(!bad && kinds == want_kinds, name);
+		CHECK(!bad && kinds == want_kinds && range[0] == lo &&
+		      range[1] == hi, name);
 		CHECK(plain > N / 2 && plain < N - N / 10,
 		      "the fields mix plain numbers and others");
 	}

@@ -121,8 +121,8 @@ static void test_blocks_and_rows(void)
 	struct mlci_schema s;
 	struct strbuf csv = STRBUF_INIT;
 	char spath[256], dpath[256], out[256];
-	char *blocks, *rows;
-	int pb, pr, i;
+	char *blocks, *rows, *scalar;
+	int pb, pr, ps, i;
 
 	snprintf(spath, sizeof(spath), "%s", write_tmp("b.yaml",
 		"columns:\n"
@@ -131,29 +131,36 @@ static void test_blocks_and_rows(void)
 		"  c: {type: category, values: [a, b]}\n"
 		"  u: {type: integer, unique: true}\n"));
 	CHECK_INT(mlci_schema_load(spath, &s), 0, "schema loads");
-	strbuf_addstr(&csv, "n,x,c,u,late\n");
+	strbuf_addstr(&csv, "n,x,c,u,late,z\n");
 	for (i = 0; i < 14000; i++) {
 		if (i % 1000 == 7)
-			strbuf_addf(&csv, "%d,\"0.5\",\"a\nb\",%d,1\n", i, i);
+			strbuf_addf(&csv, "%d,\"0.5\",\"a\nb\",%d,1,0\n", i, i);
 		else if (i % 997 == 3)
-			strbuf_addf(&csv, "%d,,c,%d,2.5\r\n", i + 14000, i % 50);
+			strbuf_addf(&csv, "%d,,c,%d,2.5,-0\r\n", i + 14000, i % 50);
 		else if (i % 1500 == 11)
-			strbuf_addf(&csv, "-%d,1e-1,b,%d,\n", i, i);
+			strbuf_addf(&csv, "-%d,1e-1,b,%d,,0.0\n", i, i);
 		else if (i % 1800 == 13)
-			strbuf_addf(&csv, "%d.5,2,b,%d,3\n", i, i);
+			strbuf_addf(&csv, "%d.5,2,b,%d,3,-0.00\n", i, i);
 		else
-			strbuf_addf(&csv, "%d,%.3f,%s,%d,%s\n", i,
+			strbuf_addf(&csv, "%d,%.3f,%s,%d,%s,%s\n", i,
 				    (i % 2001) / 1000.0 - 1, i % 3 ? "a" : "b", i,
-				    i == 12000 ? "late" : "3");
+				    i == 12000 ? "late" : "3",
+				    i % 4 ? "-0" : "0.000");
 	}
 	snprintf(dpath, sizeof(dpath), "%s", write_tmp("b.csv", csv.buf));
 	snprintf(out, sizeof(out), "%s/b.out.csv", tmpdir);
 	o.schema = &s;
 	o.max_examples = 3;
 	blocks = validate_text(dpath, &o, &pb);
+	CHECK(mlci_csv_set_number_parser("scalar") == 0, "scalar numbers");
+	scalar = validate_text(dpath, &o, &ps);
+	mlci_csv_set_number_parser(NULL);
 	o.output_data = out;
 	rows = validate_text(dpath, &o, &pr);
 	CHECK_STR(blocks, rows, "blocks and rows: the same stats and violations");
+	CHECK_STR(blocks, scalar, "blocks: each number parser the same");
+	CHECK(strstr(blocks, "\"z\":{\"type\":\"number\",\"count\":14000,\"missing\":0,\"invalid\":0,\"distinct\":1,"),
+	      "-0 and 0 are one value in blocks");
 	CHECK(pb == 2 && pr == 2, "the late string column is read again");
 	CHECK(strstr(blocks, "\"check\":\"range\",\"count\":25,\"rows\":[4,12,1001]") &&
 	      strstr(blocks, "\"check\":\"domain\",\"count\":29,") &&
@@ -163,6 +170,7 @@ static void test_blocks_and_rows(void)
 	      "range, domain, unique, type and not_null violations, with their rows");
 	free(blocks);
 	free(rows);
+	free(scalar);
 	strbuf_release(&csv);
 	mlci_schema_release(&s);
 }
