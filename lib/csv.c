@@ -1150,14 +1150,14 @@ size_t mlci_csv_read_block(struct mlci_csv *c, struct mlci_csv_block *b)
 				cursor_seek(c, &cu, q + k);
 			}
 		}
-		/* Accepted: step past the line end, end the fields with NULs. */
+		/* Accepted: step past the line end (and end the fields). */
 		f = q + 1;
 		if (buf[q] == '\r' && buf[f] == '\n')
 			f++;
 		if (f < end)
 			cursor_seek(c, &cu, f);
 		next = f;
-		for (j = 0; j < nf; j++)
+		for (j = 0; b->nul && j < nf; j++)
 			buf[b->start[j * cap + rows] + b->len[j * cap + rows]] = '\0';
 		rows++;
 	}
@@ -1316,14 +1316,17 @@ static int parse_general(const char *s, size_t len, double *out,
 	}
 	/* The syntax is checked: strtod rounds it exactly. */
 	if (s[len] != '\0') {
-		char tmp[512];
+		char tmp[512], *z = len < sizeof(tmp) ? tmp : xmalloc(len + 1);
 
-		if (len >= sizeof(tmp))
-			return -1;
-		memcpy(tmp, s, len);
-		tmp[len] = '\0';
-		d = strtod(tmp, &end);
-		if (end != tmp + len)
+		int whole;
+
+		memcpy(z, s, len);
+		z[len] = '\0';
+		d = strtod(z, &end);
+		whole = end == z + len;
+		if (z != tmp)
+			free(z);
+		if (!whole)
 			return -1;
 	} else {
 		d = strtod(s, &end);

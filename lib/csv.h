@@ -98,15 +98,18 @@ int mlci_csv_read(struct mlci_csv *c);
 /*
  * Rows read at once, for a reader that goes down the columns: field j of
  * row r (r < nrows) is c->buf + start[j * cap + r], len[j * cap + r]
- * bytes, NUL-terminated, until the next read, and quoted[j * cap + r] is
- * 1 when it was quoted (quoted may be NULL: not wanted). Row r is file
- * line line + r. The caller sets nfields and cap and sizes the arrays to
- * nfields * cap.
+ * bytes, until the next read, and quoted[j * cap + r] is 1 when it was
+ * quoted (quoted may be NULL: not wanted). Row r is file line line + r.
+ * The caller sets nfields and cap, sizes the arrays to nfields * cap, and
+ * sets nul to have each field end with a NUL (as mlci_csv_read()'s do),
+ * which costs a store per field: the bytes after a field are otherwise
+ * the file's.
  */
 struct mlci_csv_block {
 	size_t nfields, cap;
 	uint32_t *start, *len;
 	unsigned char *quoted;
+	int nul;
 	size_t nrows;
 	long line;
 };

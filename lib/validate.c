@@ -968,6 +968,8 @@ static int one_pass(const char *path, struct run *run,
 	}
 
 	blk.nfields = nh;
+	for (i = 0; i < run->ncols; i++)	/* regexec() wants a string */
+		blk.nul |= run->cols[i].pattern != NULL;
 	blk.cap = block_rows(nh);
 	blk.start = xmalloc(nh * blk.cap * sizeof(*blk.start));
 	blk.len = xmalloc(nh * blk.cap * sizeof(*blk.len));

@@ -32,23 +32,27 @@ static char *write_tmp(const char *name, const void *data, size_t len)
 	return path;
 }
 
-/* A field as render_file() shows it: '^' first when quoted. */
+/*
+ * A field as render_file() shows it: '^' first when quoted, and a mark
+ * when it should end with a NUL and does not.
+ */
 static void add_field(struct strbuf *out, const char *f, size_t len,
-		      int quoted)
+		      int quoted, int nul)
 {
 	if (quoted)
 		strbuf_addch(out, '^');
 	strbuf_add(out, f, len);
-	if (strlen(f) != len)
+	if (nul && strlen(f) != len)
 		strbuf_addstr(out, "<NOTERM>");
 }
 
 /*
  * Rows per block render_file() reads where it can (records with the first
  * record's number of fields); 0: one record at a time. Either way the
- * rendering must be the same.
+ * rendering must be the same. block_nul: the blocks' fields end with NULs.
  */
 static size_t block_cap;
+static int block_nul;
 
 /*
  * Read path with o (quoted fields marked with '^' when marks) into out as
@@ -72,7 +76,8 @@ static void render_file(const char *path, const struct mlci_csv_options *o,
 						strbuf_addch(out, '|');
 					add_field(out, c.buf + b.start[i * b.cap + k],
 						  b.len[i * b.cap + k],
-						  marks && b.quoted[i * b.cap + k]);
+						  marks && b.quoted[i * b.cap + k],
+						  b.nul);
 				}
 				strbuf_addf(out, "@%ld;", b.line + (long)k);
 			}
@@ -83,6 +88,7 @@ static void render_file(const char *path, const struct mlci_csv_options *o,
 		if (block_cap && !b.nfields) {
 			b.nfields = c.nfields;
 			b.cap = block_cap;
+			b.nul = block_nul;
 			b.start = xcalloc(b.cap * c.nfields, sizeof(*b.start));
 			b.len = xcalloc(b.cap * c.nfields, sizeof(*b.len));
 			b.quoted = xcalloc(b.cap * c.nfields, 1);
@@ -90,7 +96,7 @@ static void render_file(const char *path, const struct mlci_csv_options *o,
 		for (i = 0; i < c.nfields; i++) {
 			if (i)
 				strbuf_addch(out, '|');
-			add_field(out, c.field[i], c.len[i], marks && c.quoted[i]);
+			add_field(out, c.field[i], c.len[i], marks && c.quoted[i], 1);
 		}
 		strbuf_addf(out, "@%ld;", c.line);
 	}
@@ -433,8 +439,13 @@ static void test_scanners(void)
 		test_block_edges(scanners[i]);
 		test_refill_edges(scanners[i]);
 		test_random_roundtrip(0);
-		/* The same, read in blocks of 3 rows, then of 1000. */
+		/*
+		 * The same, read in blocks of 3 rows with NULs after the
+		 * fields, then of 1000 without: a record a block gives up on
+		 * is read again from bytes it must not have changed.
+		 */
 		for (block_cap = 3; block_cap <= 1000; block_cap += 997) {
+			block_nul = block_cap == 3;
 			test_cases();
 			test_block_edges(scanners[i]);
 			test_refill_edges(scanners[i]);
@@ -585,6 +596,20 @@ static void test_numbers(void)
 			all = 0;
 		}
 	CHECK(all, "non-numbers are refused");
+	{
+		/* Long enough for strtod, and no NUL after it (a block's). */
+		char s[702];
+
+		memset(s, '0', sizeof(s));
+		memcpy(s, "1.", 2);
+		s[699] = '1';
+		s[700] = '7';
+		CHECK(!mlci_csv_parse_double(s, 700, &d) && d == 1.0,
+		      "700 digits not ended by a NUL parse");
+		s[600] = 'x';
+		CHECK(mlci_csv_parse_double(s, 700, &d) == -1,
+		      "700 bytes with a letter inside are refused");
+	}
 
 	/* Random decimals: the fast path must equal strtod exactly. */
 	all = 1;
