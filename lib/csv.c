@@ -1154,7 +1154,7 @@ size_t mlci_csv_read_block(struct mlci_csv *c, struct mlci_csv_block *b)
 		f = q + 1;
 		if (buf[q] == '\r' && buf[f] == '\n')
 			f++;
-		if (f < end)
+		if (f < end && f != q + 1)	/* past a CRLF's LF */
 			cursor_seek(c, &cu, f);
 		next = f;
 		for (j = 0; b->nul && j < nf; j++)
