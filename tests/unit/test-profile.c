@@ -1193,6 +1193,100 @@ static void test_sketch_parts(void)
 	free(c);
 }
 
+/* A double of random bits: subnormals, huge and tiny values, both signs. */
+static double random_double(struct mlci_rng *r)
+{
+	uint64_t u = mlci_rng_next(r);
+	double v;
+
+	memcpy(&v, &u, sizeof(v));
+	return isfinite(v) ? v : (double)(u >> 12);
+}
+
+/* Whether a and b hold the same exact set, or the same registers. */
+static int same_distinct(const struct mlci_distinct *a,
+			 const struct mlci_distinct *b)
+{
+	uint64_t *ha, *hb;
+	size_t na, nb;
+	int same;
+
+	if (a->hll || b->hll)
+		return a->hll && b->hll &&
+		       !memcmp(a->hll, b->hll, MLCI_HLL_REGISTERS);
+	na = mlci_distinct_hashes(a, &ha);
+	nb = mlci_distinct_hashes(b, &hb);
+	same = na == nb && !memcmp(ha, hb, na * sizeof(*ha));
+	free(ha);
+	free(hb);
+	return same;
+}
+
+/*
+ * Each hasher of mlci_distinct_add_doubles() against mlci_distinct_add()
+ * of mlci_hash_double(), value by value: the same exact sets and the
+ * same registers after every batch, the batches of sizes around the
+ * vectors' and the chunks', crossing from the exact set to HyperLogLog
+ * within one.
+ */
+static void test_hashers(void)
+{
+	static const char *const hashers[] = { "scalar", "avx512" };
+	static const size_t sizes[] = {
+		1, 7, 8, 9, 15, 0, 255, 256, 257, 4096, 4099, 3
+	};
+	static const double special[] = {
+		-0.0, 0.0, 5e-324, -5e-324, 2.2250738585072014e-308,
+		-2.2250738585072009e-308, 1.7976931348623157e308,
+		-1.7976931348623157e308, 1, -1, 0.1
+	};
+	size_t i, b, k, kind;
+	double *v = xmalloc(4099 * sizeof(*v));
+	char name[96];
+
+	for (k = 0; k < sizeof(hashers) / sizeof(*hashers); k++) {
+		int same = 1;
+
+		if (mlci_sketch_set_hasher(hashers[k])) {
+			printf("# no %s hasher here\n", hashers[k]);
+			continue;
+		}
+		for (kind = 0; kind < 4; kind++) {
+			struct mlci_distinct a, s;
+			struct mlci_rng r;
+
+			mlci_rng_seed(&r, kind);
+			mlci_distinct_init(&a, 3000);
+			mlci_distinct_init(&s, 3000);
+			for (b = 0; b < 36; b++) {
+				size_t n = sizes[b % 12];
+
+				for (i = 0; i < n; i++)
+					v[i] = kind == 0 ? random_double(&r) :
+					       kind == 1 ? special[mlci_rng_below(&r, 11)] :
+					       kind == 2 ? floor(gauss(&r) * 300) :	/* repeats */
+					       (double)mlci_rng_below(&r, 1 << 20) * 5e-324;
+				for (i = 0; i < n; i++)
+					mlci_distinct_add(&s, mlci_hash_double(v[i]));
+				mlci_distinct_add_doubles(&a, v, n);
+				same &= same_distinct(&a, &s);
+			}
+			/* Both phases tried: few distinct values stay exact. */
+			same &= !a.hll == (kind == 1 || kind == 2);
+			mlci_distinct_release(&a);
+			mlci_distinct_release(&s);
+		}
+		snprintf(name, sizeof(name),
+			 "the %s hasher: the same sets and registers as one by one",
+			 hashers[k]);
+		CHECK(same, name);
+	}
+	CHECK(mlci_sketch_set_hasher("scalar") == 0, "the scalar hasher is always there");
+	CHECK(mlci_sketch_set_hasher("mmx") == -1, "an unknown hasher is refused");
+	mlci_sketch_set_hasher(NULL);
+	free(v);
+}
+
 /*
  * mlci_kll_add_batch() against sorting and mlci_kll_add_sorted(): the
  * levels' sizes depend only on the counts, so they must be the same; the
@@ -1352,6 +1446,7 @@ static void test_background(void)
 int main(void)
 {
 	test_sketch_parts();
+	test_hashers();
 	test_kll_batch();
 	test_view();
 	test_exact_vs_python();
