@@ -4,6 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define HAVE_AVX512 1
+#endif
+
 #include "sketch.h"
 #include "wrapper.h"
 
@@ -62,29 +67,48 @@ uint64_t mlci_hash_double(double v)
 	return hash_double(v);
 }
 
-typedef void hash_doubles_fn(const double *v, size_t n, uint64_t *h);
+/*
+ * Hashing values and finding their buckets take eight lanes at once
+ * where the CPU has AVX-512 (F, DQ for 64-bit multiplies, VL), with
+ * results identical to the scalar code's, which the tests check.
+ */
+static int scalar_forced;
 
-static void hash_doubles_scalar(const double *v, size_t n, uint64_t *h)
+static int use_avx512(void)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h[i] = hash_double(v[i]);
+#ifdef HAVE_AVX512
+	return !scalar_forced && __builtin_cpu_supports("avx512f") &&
+	       __builtin_cpu_supports("avx512dq") &&
+	       __builtin_cpu_supports("avx512vl");
+#else
+	return 0;
+#endif
 }
 
-/*
- * hash_double(), step for step, in eight lanes at once: AVX-512DQ
- * multiplies 64-bit lanes, the hash's slow part, in one instruction
- * (AVX2 has no such multiply). Counting distinct values past the exact
- * set is then mostly the registers' updates.
- */
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define HAVE_AVX512_HASH 1
+int mlci_sketch_set_simd(const char *name)
+{
+	if (!name || !strcmp(name, "avx512")) {
+		scalar_forced = 0;
+		return !name || use_avx512() ? 0 : -1;
+	}
+	if (!strcmp(name, "scalar")) {
+		scalar_forced = 1;
+		return 0;
+	}
+	return -1;
+}
+
+#ifdef HAVE_AVX512
 typedef uint64_t u64x8 __attribute__((vector_size(64)));
 typedef double f64x8 __attribute__((vector_size(64)));
 
+/*
+ * hash_double() of v[0..n), step for step, into h, eight at a time: one
+ * instruction multiplies eight 64-bit lanes, the hash's slow part (AVX2
+ * has no such multiply). Returns how many were hashed, a multiple of 8.
+ */
 __attribute__((target("avx512f,avx512dq")))
-static void hash_doubles_avx512(const double *v, size_t n, uint64_t *h)
+static size_t hash_doubles_avx512(const double *v, size_t n, uint64_t *h)
 {
 	const f64x8 zero = { 0 };
 	size_t i;
@@ -104,40 +128,21 @@ static void hash_doubles_avx512(const double *v, size_t n, uint64_t *h)
 		z ^= z >> 31;
 		memcpy(h + i, &z, sizeof(z));
 	}
-	hash_doubles_scalar(v + i, n - i, h + i);
+	return i;
 }
 #endif
 
-static hash_doubles_fn *forced_hasher;
-
-int mlci_sketch_set_hasher(const char *name)
+/* hash_double() of v[0..n) into h. */
+static void hash_doubles(const double *v, size_t n, uint64_t *h)
 {
-	if (!name) {
-		forced_hasher = NULL;
-		return 0;
-	}
-	if (!strcmp(name, "scalar")) {
-		forced_hasher = hash_doubles_scalar;
-		return 0;
-	}
-#ifdef HAVE_AVX512_HASH
-	if (!strcmp(name, "avx512") && __builtin_cpu_supports("avx512dq")) {
-		forced_hasher = hash_doubles_avx512;
-		return 0;
-	}
-#endif
-	return -1;
-}
+	size_t i = 0;
 
-static hash_doubles_fn *best_hasher(void)
-{
-	if (forced_hasher)
-		return forced_hasher;
-#ifdef HAVE_AVX512_HASH
-	if (__builtin_cpu_supports("avx512dq"))
-		return hash_doubles_avx512;
+#ifdef HAVE_AVX512
+	if (use_avx512())
+		i = hash_doubles_avx512(v, n, h);
 #endif
-	return hash_doubles_scalar;
+	for (; i < n; i++)
+		h[i] = hash_double(v[i]);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -219,9 +224,58 @@ static void prefix_sums(uint32_t *c, size_t n)
 	}
 }
 
+#ifdef HAVE_AVX512
 /*
- * Scatter v[0..n) into tmp by nb equal-width buckets: x goes to bucket
- * ((half ? x / 2 : x) - base) * scale, the last one for anything past it.
+ * The buckets (v[i] - base) * scale, at most last, of v[0..n) into idx,
+ * eight at a time, as bucket_counts() computes them; returns how many,
+ * a multiple of 8.
+ */
+__attribute__((target("avx512f,avx512vl")))
+static size_t bucket_index_avx512(const double *v, uint16_t *idx, size_t n,
+				  double base, double scale, double last)
+{
+	__m512d b = _mm512_set1_pd(base), s = _mm512_set1_pd(scale);
+	__m512d l = _mm512_set1_pd(last);
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		__m512d f = _mm512_mul_pd(_mm512_sub_pd(_mm512_loadu_pd(v + i), b), s);
+		__m256i k = _mm512_cvttpd_epi32(_mm512_min_pd(f, l));
+
+		_mm_storeu_si128((__m128i *)(void *)(idx + i),
+				 _mm256_cvtepi32_epi16(k));
+	}
+	return i;
+}
+#endif
+
+/*
+ * The bucket of each of v[0..n) into idx, of nb equal-width buckets: x
+ * goes to bucket ((half ? x / 2 : x) - base) * scale, the last one for
+ * anything past it; each bucket's count added to cnt[bucket].
+ */
+static void bucket_counts(const double *v, uint16_t *idx, size_t n, size_t nb,
+			  double base, double scale, int half, uint32_t *cnt)
+{
+	double last = (double)(nb - 1);
+	size_t i = 0;
+
+#ifdef HAVE_AVX512
+	if (!half && use_avx512())
+		i = bucket_index_avx512(v, idx, n, base, scale, last);
+#endif
+	for (; i < n; i++) {
+		double f = ((half ? v[i] / 2 : v[i]) - base) * scale;
+
+		/* f >= 0 (x >= base): truncation is the floor. */
+		idx[i] = (uint16_t)(f < last ? f : last);
+	}
+	for (i = 0; i < n; i++)
+		cnt[idx[i]]++;
+}
+
+/*
+ * Scatter v[0..n) into tmp by nb equal-width buckets (bucket_counts()).
  * Returns the buckets' ends (nb + 1 of them, the caller's to free):
  * bucket b is tmp[b ? end[b - 1] : 0 .. end[b]).
  */
@@ -230,15 +284,9 @@ static uint32_t *scatter(const double *v, double *tmp, uint16_t *idx,
 			 int half)
 {
 	uint32_t *end = xcalloc(nb + 1, sizeof(*end));
-	size_t i, b;
+	size_t i;
 
-	for (i = 0; i < n; i++) {
-		double f = ((half ? v[i] / 2 : v[i]) - base) * scale;
-
-		b = f < (double)nb ? (size_t)f : nb - 1;
-		idx[i] = (uint16_t)b;
-		end[b + 1]++;
-	}
+	bucket_counts(v, idx, n, nb, base, scale, half, end + 1);
 	prefix_sums(end, nb + 1);
 	/* end[b] is now bucket b's start; scattering moves it to its end. */
 	for (i = 0; i < n; i++)
@@ -444,7 +492,6 @@ void mlci_distinct_add(struct mlci_distinct *d, uint64_t h)
 void mlci_distinct_add_doubles(struct mlci_distinct *d, const double *v,
 			       size_t n)
 {
-	hash_doubles_fn *hash = best_hasher();
 	uint64_t h[HASH_CHUNK];
 	size_t i = 0, j, m;
 
@@ -456,7 +503,7 @@ void mlci_distinct_add_doubles(struct mlci_distinct *d, const double *v,
 		m = n - i < HASH_CHUNK ? n - i : HASH_CHUNK;
 		if (!slots)	/* nothing is there yet: every hash a miss */
 			slots = &empty;
-		hash(v + i, m, h);
+		hash_doubles(v + i, m, h);
 		for (j = 0; j < m; j++) {
 			uint64_t x = h[j];
 
@@ -474,7 +521,7 @@ void mlci_distinct_add_doubles(struct mlci_distinct *d, const double *v,
 	/* Registers only keep maxima: a repeated value changes nothing. */
 	for (; i < n; i += m) {
 		m = n - i < HASH_CHUNK ? n - i : HASH_CHUNK;
-		hash(v + i, m, h);
+		hash_doubles(v + i, m, h);
 		for (j = 0; j < m; j++)
 			hll_add(d->hll, h[j]);
 	}
