@@ -36,6 +36,15 @@ static inline int mlci_same_bytes(const char *a, const char *b, size_t n)
 uint64_t mlci_hash_double(double v);
 
 /*
+ * Whether the sketches hash values and find their buckets with AVX-512
+ * ("avx512"), or with scalar code only ("scalar"); NULL for the fastest
+ * this CPU has (the default). The results are the same either way: for
+ * tests, which check that. Returns 0, or -1 when this build or CPU lacks
+ * it.
+ */
+int mlci_sketch_set_simd(const char *name);
+
+/*
  * Sort n doubles (no NaN) in ascending order, in place: a bucket sort,
  * linear on batches of similar values. -0.0 and 0.0 compare equal.
  */

@@ -1193,6 +1193,145 @@ static void test_sketch_parts(void)
 	free(c);
 }
 
+/* A double of random bits: subnormals, huge and tiny values, both signs. */
+static double random_double(struct mlci_rng *r)
+{
+	uint64_t u = mlci_rng_next(r);
+	double v;
+
+	memcpy(&v, &u, sizeof(v));
+	return isfinite(v) ? v : (double)(u >> 12);
+}
+
+/* Whether a and b hold the same exact set, or the same registers. */
+static int same_distinct(const struct mlci_distinct *a,
+			 const struct mlci_distinct *b)
+{
+	uint64_t *ha, *hb;
+	size_t na, nb;
+	int same;
+
+	if (a->hll || b->hll)
+		return a->hll && b->hll &&
+		       !memcmp(a->hll, b->hll, MLCI_HLL_REGISTERS);
+	na = mlci_distinct_hashes(a, &ha);
+	nb = mlci_distinct_hashes(b, &hb);
+	same = na == nb && !memcmp(ha, hb, na * sizeof(*ha));
+	free(ha);
+	free(hb);
+	return same;
+}
+
+/* Batch b of a kind of data for test_simd(): n values into v. */
+static void simd_batch(struct mlci_rng *r, int kind, double *v, size_t n)
+{
+	static const double special[] = {
+		-0.0, 0.0, 5e-324, -5e-324, 2.2250738585072014e-308,
+		-2.2250738585072009e-308, 1.7976931348623157e308,
+		-1.7976931348623157e308, 1, -1, 0.1
+	};
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		v[i] = kind == 0 ? random_double(r) :
+		       kind == 1 ? special[mlci_rng_below(r, 11)] :
+		       kind == 2 ? floor(gauss(r) * 300) :	/* repeats */
+		       kind == 3 ? (double)mlci_rng_below(r, 1 << 20) * 5e-324 :
+		       kind == 4 ? gauss(r) * 1e3 + 5e3 :
+		       cauchy(r);
+}
+
+/*
+ * The same input under each instruction set: mlci_distinct_add_doubles()
+ * against mlci_distinct_add() of mlci_hash_double(), value by value (the
+ * same exact sets and registers after every batch, crossing from the
+ * exact set to HyperLogLog within one); mlci_sort_doubles() against
+ * qsort(); mlci_kll_add_batch() item for item against the scalar code's
+ * sketch. The batches' sizes lie around the vectors' and the chunks'.
+ */
+static void test_simd(void)
+{
+	static const char *const sets[] = { "scalar", "avx512" };
+	static const size_t sizes[] = {
+		1, 7, 8, 9, 15, 0, 255, 256, 257, 4096, 4099, 3
+	};
+	double *v = xmalloc(4099 * sizeof(*v)), *c = xmalloc(4099 * sizeof(*c));
+	double *kv[2] = { NULL, NULL };
+	uint64_t *kw[2] = { NULL, NULL };
+	size_t kn[2] = { 0, 0 }, i, b, k, kind;
+	char name[96];
+
+	for (k = 0; k < sizeof(sets) / sizeof(*sets); k++) {
+		int same = 1, sorted = 1;
+		struct mlci_kll s;
+		struct mlci_rng r;
+
+		if (mlci_sketch_set_simd(sets[k])) {
+			printf("# no %s here\n", sets[k]);
+			continue;
+		}
+		mlci_kll_init(&s, 64, 3);
+		for (kind = 0; kind < 6; kind++) {
+			struct mlci_distinct a, e;
+
+			mlci_rng_seed(&r, kind);
+			mlci_distinct_init(&a, 3000);
+			mlci_distinct_init(&e, 3000);
+			for (b = 0; b < 36; b++) {
+				size_t n = sizes[b % 12];
+
+				simd_batch(&r, (int)kind, v, n);
+				for (i = 0; i < n; i++)
+					mlci_distinct_add(&e, mlci_hash_double(v[i]));
+				mlci_distinct_add_doubles(&a, v, n);
+				same &= same_distinct(&a, &e);
+				memcpy(c, v, n * sizeof(*v));
+				mlci_sort_doubles(c, n);
+				qsort(v, n, sizeof(*v), cmp_double);
+				for (i = 0; i < n; i++)
+					sorted &= c[i] == v[i];
+				/* Distinct values sit in their place. */
+				simd_batch(&r, (int)kind, v, n);
+				for (i = 0; i < n; i++)
+					v[i] += 0.0;
+				mlci_kll_add_batch(&s, v, n);
+				simd_batch(&r, (int)kind, v, 4096);
+				for (i = 0; i < 4096; i++)
+					v[i] += 0.0;
+				mlci_kll_add_batch(&s, v, 4096);
+			}
+			/* Both phases tried: few distinct values stay exact. */
+			same &= !a.hll == (kind == 1 || kind == 2);
+			mlci_distinct_release(&a);
+			mlci_distinct_release(&e);
+		}
+		kn[k] = mlci_kll_items(&s, &kv[k], &kw[k]);
+		mlci_kll_release(&s);
+		snprintf(name, sizeof(name),
+			 "%s: the same sets and registers as one by one", sets[k]);
+		CHECK(same, name);
+		snprintf(name, sizeof(name), "%s: sorts as qsort", sets[k]);
+		CHECK(sorted, name);
+	}
+	if (kn[1]) {
+		int same = kn[0] == kn[1];
+
+		for (i = 0; same && i < kn[0]; i++)
+			same = !memcmp(&kv[0][i], &kv[1][i], sizeof(double)) &&
+			       kw[0][i] == kw[1][i];
+		CHECK(same, "avx512: the KLL sketch of the scalar code, item for item");
+	}
+	CHECK(mlci_sketch_set_simd("scalar") == 0, "the scalar code is always there");
+	CHECK(mlci_sketch_set_simd("mmx") == -1, "an unknown instruction set is refused");
+	CHECK(mlci_sketch_set_simd(NULL) == 0, "the default instruction set");
+	for (k = 0; k < 2; k++) {
+		free(kv[k]);
+		free(kw[k]);
+	}
+	free(v);
+	free(c);
+}
+
 /*
  * mlci_kll_add_batch() against sorting and mlci_kll_add_sorted(): the
  * levels' sizes depend only on the counts, so they must be the same; the
@@ -1352,6 +1491,7 @@ static void test_background(void)
 int main(void)
 {
 	test_sketch_parts();
+	test_simd();
 	test_kll_batch();
 	test_view();
 	test_exact_vs_python();
