@@ -837,6 +837,22 @@ void mlci_profile_add_string(struct mlci_profile *p, const char *s, size_t len)
 		*recent = (uint32_t)(i + 1);
 }
 
+int mlci_profile_string_known(const struct mlci_profile *p, const char *s,
+			      size_t len)
+{
+	return p->kind == MLCI_PROFILE_STRING && !p->top.approximate &&
+	       mlci_topk_key_len(&p->top, s, len) == len &&
+	       mlci_topk_find(&p->top, s, len, mlci_hash_bytes(s, len)) >= 0;
+}
+
+void mlci_profile_add_string_again(struct mlci_profile *p, const char *s,
+				   size_t len, uint64_t n)
+{
+	/* Its hash is in distinct already: only counts change. */
+	p->strings += n;
+	mlci_topk_add(&p->top, s, len, mlci_hash_bytes(s, len), n);
+}
+
 struct mlci_profile_category *mlci_profile_categories(
 	const struct mlci_profile *p, size_t *n, int *exact)
 {

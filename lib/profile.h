@@ -225,6 +225,21 @@ void mlci_profile_background(int on);
 /* Add the string s[0..len) to a string profile (ignored by a number one). */
 void mlci_profile_add_string(struct mlci_profile *p, const char *s, size_t len);
 
+/*
+ * Whether mlci_profile_add_string_again() can count s[0..len): p is a
+ * string profile, exact, that has counted s whole (not cut) already.
+ */
+int mlci_profile_string_known(const struct mlci_profile *p, const char *s,
+			      size_t len);
+
+/*
+ * Count a string mlci_profile_string_known() says p knows n more times,
+ * as n calls of mlci_profile_add_string() would: the order of values
+ * does not matter to exact counts, so a caller may count them grouped.
+ */
+void mlci_profile_add_string_again(struct mlci_profile *p, const char *s,
+				   size_t len, uint64_t n);
+
 /* Count a missing value. */
 static inline void mlci_profile_add_missing(struct mlci_profile *p)
 {

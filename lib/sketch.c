@@ -1270,6 +1270,18 @@ void mlci_topk_make_approximate(struct mlci_topk *t)
 	topk_truncate(t);
 }
 
+long mlci_topk_find(const struct mlci_topk *t, const char *s, size_t len,
+		    uint64_t hash)
+{
+	size_t slot;
+	int found;
+
+	if (!t->nindex)
+		return -1;
+	slot = index_find(t, s, len, hash, &found);
+	return found ? (long)t->index[slot] - 1 : -1;
+}
+
 size_t mlci_topk_add(struct mlci_topk *t, const char *s, size_t len,
 		     uint64_t hash, uint64_t weight)
 {

@@ -225,6 +225,9 @@ size_t mlci_topk_key_len(const struct mlci_topk *t, const char *s, size_t len);
  */
 size_t mlci_topk_add(struct mlci_topk *t, const char *s, size_t len,
 		     uint64_t hash, uint64_t weight);
+/* The index in t->e of the entry of s[0..len) with hash hash, or -1. */
+long mlci_topk_find(const struct mlci_topk *t, const char *s, size_t len,
+		    uint64_t hash);
 /*
  * Append a key not yet counted with its count and error, for loading
  * saved state (in approximate mode, after mlci_topk_make_approximate()).

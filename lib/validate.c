@@ -554,6 +554,55 @@ static void number_block(struct run *run, struct vcol *v, const char *buf,
 	mlci_profile_commit(prof, n);
 }
 
+/*
+ * A block's column of short strings, each a value the column's exact
+ * profile knows and its domain holds (a category column's rule): the
+ * values are tallied in a small table, then each is checked and counted
+ * once. Branches on which value a row holds, taken at random, cost more
+ * than the checks. Returns 0, having done nothing, for any other block.
+ */
+static int string_tally(struct run *run, struct vcol *v, const char *buf,
+			const uint32_t *start, const uint32_t *len, size_t n)
+{
+	enum { SLOTS = 16 };
+	struct { uint64_t word, count; size_t len, row; } t[SLOTS];
+	size_t r, i;
+
+	if (run->any_missing_values)
+		return 0;
+	memset(t, 0, sizeof(t));
+	for (r = 0; r < n; r++) {
+		uint64_t w;
+
+		if (!len[r] || len[r] > 8)
+			return 0;
+		/* A block's fields can be read 16 bytes on (csv.h). */
+		memcpy(&w, buf + start[r], sizeof(w));
+		w &= ~UINT64_C(0) >> (64 - 8 * len[r]);
+		i = (size_t)(((w ^ len[r]) * UINT64_C(0x9e3779b97f4a7c15)) >> 60);
+		if (t[i].count && (t[i].word != w || t[i].len != len[r]))
+			return 0;
+		t[i].word = w;
+		t[i].len = len[r];
+		t[i].row = r;
+		t[i].count++;
+	}
+	for (i = 0; i < SLOTS; i++) {
+		const char *f = buf + start[t[i].row];
+
+		if (t[i].count &&
+		    ((v->domain && !in_domain(v->domain, f, t[i].len)) ||
+		     !mlci_profile_string_known(&v->st->prof, f, t[i].len)))
+			return 0;
+	}
+	for (i = 0; i < SLOTS; i++)
+		if (t[i].count)
+			mlci_profile_add_string_again(&v->st->prof,
+						      buf + start[t[i].row],
+						      t[i].len, t[i].count);
+	return 1;
+}
+
 /* A column of strings with no pattern or unique check in a block. */
 static void string_block(struct run *run, struct vcol *v, const char *buf,
 			 const uint32_t *start, const uint32_t *len, size_t n,
@@ -561,6 +610,8 @@ static void string_block(struct run *run, struct vcol *v, const char *buf,
 {
 	size_t r;
 
+	if (string_tally(run, v, buf, start, len, n))
+		return;
 	for (r = 0; r < n; r++) {
 		const char *f = buf + start[r];
 

@@ -982,6 +982,57 @@ static void test_top_exact(void)
 	}
 }
 
+/*
+ * Counting a known string again, grouped, is n calls of
+ * mlci_profile_add_string(): only for an exact string profile that has
+ * the whole value already.
+ */
+static void test_string_again(void)
+{
+	struct mlci_profile_limits l = MLCI_PROFILE_LIMITS_INIT;
+	struct mlci_profile p, q, n;
+	cJSON *ja, *jb;
+	char *a, *b;
+	int i;
+
+	l.max_categories = 3;
+	l.max_key_len = 4;
+	mlci_profile_init(&p, MLCI_PROFILE_STRING, &l);
+	mlci_profile_init(&q, MLCI_PROFILE_STRING, &l);
+	mlci_profile_init(&n, MLCI_PROFILE_NUMBER, &l);
+	for (i = 0; i < 2; i++) {
+		mlci_profile_add_string(&p, "x", 1);
+		mlci_profile_add_string(&q, "x", 1);
+		mlci_profile_add_string(&p, "longer", 6);
+	}
+	CHECK(mlci_profile_string_known(&p, "x", 1) &&
+	      !mlci_profile_string_known(&p, "y", 1) &&
+	      !mlci_profile_string_known(&p, "longer", 6) &&
+	      !mlci_profile_string_known(&n, "x", 1),
+	      "known: only whole values an exact string profile counted");
+	mlci_profile_add_string_again(&q, "x", 1, 5);
+	for (i = 0; i < 5; i++)
+		mlci_profile_add_string(&p, "x", 1);
+	for (i = 0; i < 2; i++)
+		mlci_profile_add_string(&q, "longer", 6);
+	ja = mlci_profile_to_json(&p, 0);
+	jb = mlci_profile_to_json(&q, 0);
+	a = cJSON_PrintUnformatted(ja);
+	b = cJSON_PrintUnformatted(jb);
+	CHECK_STR(b, a, "again: the same view as one by one");
+	free(a);
+	free(b);
+	cJSON_Delete(ja);
+	cJSON_Delete(jb);
+	mlci_profile_add_string(&p, "y", 1);
+	mlci_profile_add_string(&p, "z", 1);
+	CHECK(!mlci_profile_string_known(&p, "x", 1),
+	      "known: not once the counts are approximate");
+	mlci_profile_release(&p);
+	mlci_profile_release(&q);
+	mlci_profile_release(&n);
+}
+
 static void test_top_approximate(void)
 {
 	size_t nkeys = 100000, n = 1000000, i, k, missing_heavy = 0;
@@ -1500,6 +1551,7 @@ int main(void)
 	test_round_trip();
 	test_strict();
 	test_top_exact();
+	test_string_again();
 	test_top_approximate();
 	test_distinct();
 	test_quantile_sketch();

@@ -121,6 +121,12 @@ static void test_blocks_and_rows(void)
 	struct mlci_schema s;
 	struct strbuf csv = STRBUF_INIT;
 	char spath[256], dpath[256], out[256];
+	/* Short strings: a few, then more than a block's tally holds. */
+	static const char *const kinds[24] = {
+		"a", "bb", "ccc", "dddd", "eeeeeeee", "f", "g", "h", "i", "j",
+		"k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v",
+		"w", "x",
+	};
 	char *blocks, *rows, *scalar;
 	int pb, pr, ps, i;
 
@@ -131,21 +137,22 @@ static void test_blocks_and_rows(void)
 		"  c: {type: category, values: [a, b]}\n"
 		"  u: {type: integer, unique: true}\n"));
 	CHECK_INT(mlci_schema_load(spath, &s), 0, "schema loads");
-	strbuf_addstr(&csv, "n,x,c,u,late,z\n");
+	strbuf_addstr(&csv, "n,x,c,u,late,z,k\n");
 	for (i = 0; i < 14000; i++) {
 		if (i % 1000 == 7)
-			strbuf_addf(&csv, "%d,\"0.5\",\"a\nb\",%d,1,0\n", i, i);
+			strbuf_addf(&csv, "%d,\"0.5\",\"a\nb\",%d,1,0,a\n", i, i);
 		else if (i % 997 == 3)
-			strbuf_addf(&csv, "%d,,c,%d,2.5,-0\r\n", i + 14000, i % 50);
+			strbuf_addf(&csv, "%d,,c,%d,2.5,-0,a\r\n", i + 14000, i % 50);
 		else if (i % 1500 == 11)
-			strbuf_addf(&csv, "-%d,1e-1,b,%d,,0.0\n", i, i);
+			strbuf_addf(&csv, "-%d,1e-1,b,%d,,0.0,eight888\n", i, i);
 		else if (i % 1800 == 13)
-			strbuf_addf(&csv, "%d.5,2,b,%d,3,-0.00\n", i, i);
+			strbuf_addf(&csv, "%d.5,2,b,%d,3,-0.00,nine99999\n", i, i);
 		else
-			strbuf_addf(&csv, "%d,%.3f,%s,%d,%s,%s\n", i,
+			strbuf_addf(&csv, "%d,%.3f,%s,%d,%s,%s,%s\n", i,
 				    (i % 2001) / 1000.0 - 1, i % 3 ? "a" : "b", i,
 				    i == 12000 ? "late" : "3",
-				    i % 4 ? "-0" : "0.000");
+				    i % 4 ? "-0" : "0.000",
+				    kinds[i < 7000 ? i % 5 : 5 + (i * 7) % 19]);
 	}
 	snprintf(dpath, sizeof(dpath), "%s", write_tmp("b.csv", csv.buf));
 	snprintf(out, sizeof(out), "%s/b.out.csv", tmpdir);
