@@ -14,7 +14,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define BLOCK_ROWS 5
+#define BLOCK_ROWS 9
 
 /*
  * Render one field, checking the number parsers on it. With nul, it must
@@ -85,8 +85,8 @@ static void check_numbers(const char *buf, const struct mlci_csv_block *b)
  * Read path to the end with the scanner named (NULL: the default) and
  * render what came back, records and fields with their lengths, line
  * numbers and the final status, into out. With blocks, records with as
- * many fields as the first are read in blocks of 5 where the reader can
- * (a group of four for the vector number parser, and one more), their
+ * many fields as the first are read in blocks of 9 where the reader can
+ * (a group of eight for the vector number parser, and one more), their
  * fields ended with NULs when blocks is 1, not when it is 2.
  */
 static void read_all(const char *path, const struct mlci_csv_options *o,

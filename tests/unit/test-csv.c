@@ -741,7 +741,7 @@ static void test_number_forms(void)
  * field by field: random forms, realistic columns, the edges of the
  * vector path (16 bytes, 2^53, a dot last, a sign alone, a length past
  * 65535), each followed by random bytes that a 16-byte load reads too.
- * Groups of four mix good and bad fields, so that the vector path both
+ * Groups of eight mix good and bad fields, so that the vector path both
  * takes groups and leaves them to the scalar one.
  */
 static void test_parse_numbers(void)
@@ -768,7 +768,8 @@ static void test_parse_numbers(void)
 		char *f = buf + off;
 		size_t n;
 
-		switch (rnd() % 4) {
+		/* Two runs of 16 in three are numbers alone. */
+		switch (i / 16 % 3 ? rnd() % 2 : rnd() % 4) {
 		case 0:
 			n = (size_t)snprintf(f, 32, "%.*f", (int)(rnd() % 8),
 					     ((double)(rnd() % 2000000) - 1e6) /
@@ -797,7 +798,15 @@ static void test_parse_numbers(void)
 		len[i] = (uint32_t)n;
 		off += n + 1 + rnd() % 8;
 	}
-	/* A field too long to be plain whose length wraps at 16 bits. */
+	/*
+	 * A field too long to be plain whose length wraps at 16 bits, among
+	 * plain ones: a group of eight the vector path must not take.
+	 */
+	for (i = N - 8; i < N; i++) {
+		start[i] = start[N - 9];
+		len[i] = 1;
+	}
+	buf[start[N - 9]] = '7';
 	memset(buf + off, '1', 70000 + 24);
 	start[N - 2] = (uint32_t)off;
 	len[N - 2] = 65537;
