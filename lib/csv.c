@@ -1317,7 +1317,6 @@ static int parse_general(const char *s, size_t len, double *out,
 	/* The syntax is checked: strtod rounds it exactly. */
 	if (s[len] != '\0') {
 		char tmp[512], *z = len < sizeof(tmp) ? tmp : xmalloc(len + 1);
-
 		int whole;
 
 		memcpy(z, s, len);

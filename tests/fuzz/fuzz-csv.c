@@ -55,7 +55,6 @@ static void check_numbers(const char *buf, const struct mlci_csv_block *b)
 		for (i = 0; i < b->nfields; i++) {
 			const uint32_t *start = b->start + i * b->cap;
 			const uint32_t *len = b->len + i * b->cap;
-
 			double lo = INFINITY, hi = -INFINITY;
 
 			mlci_csv_parse_numbers(buf, start, len, b->nrows, out,
