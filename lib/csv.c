@@ -18,6 +18,7 @@
 /* AVX2 when the CPU has it, whatever the build's baseline. */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define HAVE_AVX2_SCANNER 1
+#define HAVE_AVX512_BLOCK 1
 #include <immintrin.h>
 #endif
 
@@ -452,6 +453,7 @@ void mlci_csv_release(struct mlci_csv *c)
 	free(c->field);
 	free(c->len);
 	free(c->quoted);
+	free(c->ends);
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
 }
@@ -1043,9 +1045,11 @@ static size_t plain_quoted(const unsigned char *buf, size_t q, size_t end,
  * A word of the scanner's bits at a time: the delimiters before the first
  * other bit are the ends of fields, taken without a look at their bytes;
  * the other bit is a line end, a quoted field's opening quote, or a byte
- * to step over or give up on.
+ * to step over or give up on. Returns the rows read; *next is where the
+ * row after them starts.
  */
-size_t mlci_csv_read_block(struct mlci_csv *c, struct mlci_csv_block *b)
+static size_t block_scalar(struct mlci_csv *c, struct mlci_csv_block *b,
+			   size_t *next_row)
 {
 	unsigned char *buf = (unsigned char *)c->buf;
 	unsigned char delim = (unsigned char)c->delimiter;
@@ -1055,12 +1059,6 @@ size_t mlci_csv_read_block(struct mlci_csv *c, struct mlci_csv_block *b)
 	uint32_t *sp, *lp;
 	struct cursor cu;
 
-	b->nrows = 0;
-	b->line = c->next_line;
-	/* Offsets fit in 32 bits; a larger buffer reads row by row. */
-	if (c->fd < 0 || c->pending_lf || f >= end || end > UINT32_MAX ||
-	    !nf)
-		return 0;
 	cursor_seek(c, &cu, f);
 	while (rows < cap && f < end) {
 		unsigned char ch = buf[f];
@@ -1162,6 +1160,175 @@ size_t mlci_csv_read_block(struct mlci_csv *c, struct mlci_csv_block *b)
 		rows++;
 	}
 done:
+	*next_row = next;
+	return rows;
+}
+
+#ifdef HAVE_AVX512_BLOCK
+/*
+ * Rows of unquoted fields and LF line ends, nf of them (2 to
+ * BLOCK_VECTOR_FIELDS), in two steps. First each word of the scanner's
+ * bits gives the offsets of all its delimiters before its first other
+ * bit at once (vpcompressb of the bytes 0..63), appended to ends[]: the
+ * row's fields end there, and the row at its LF, which must come after
+ * exactly nf - 1 of them. Then ends[] is turned into columns, sixteen
+ * rows at a time: field j of each row ends at ends[row * nf + j + 1] and
+ * starts after ends[row * nf + j] (ends[0] is the byte before the first
+ * row, and each row's LF the byte before the next). Anything else (a
+ * quote, a CR, a byte to look at) ends the rows here: block_scalar()
+ * reads them.
+ */
+#define BLOCK_VECTOR_FIELDS 17
+#define AVX512_BLOCK "avx512f,avx512bw,avx512vbmi2,popcnt"
+
+__attribute__((target(AVX512_BLOCK)))
+static size_t block_avx512(struct mlci_csv *c, struct mlci_csv_block *b,
+			   size_t *next_row)
+{
+	const unsigned char *buf = (const unsigned char *)c->buf;
+	size_t end = c->end, nf = b->nfields, cap = b->cap, rows = 0;
+	size_t k = 0, row_k = 0, r, j;
+	__m512i iota = _mm512_set_epi8(63, 62, 61, 60, 59, 58, 57, 56, 55, 54,
+				       53, 52, 51, 50, 49, 48, 47, 46, 45, 44,
+				       43, 42, 41, 40, 39, 38, 37, 36, 35, 34,
+				       33, 32, 31, 30, 29, 28, 27, 26, 25, 24,
+				       23, 22, 21, 20, 19, 18, 17, 16, 15, 14,
+				       13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3,
+				       2, 1, 0);
+	__m512i rowx;
+	uint32_t *e;
+	struct cursor cu;
+
+	if (c->ends_alloc < cap * nf + 1 + 16) {
+		free(c->ends);
+		c->ends_alloc = cap * nf + 1 + 16;
+		c->ends = xmalloc(c->ends_alloc * sizeof(*c->ends));
+	}
+	e = c->ends + 1;
+	c->ends[0] = (uint32_t)(c->pos - 1);	/* wraps at 0: starts at 0 */
+	cursor_seek(c, &cu, c->pos);
+	while (rows < cap) {
+		uint64_t d = cu.m & c->scan_delims[cu.b];
+		uint64_t o = cu.m & ~d, low = o & -o;
+		size_t at = cu.at + 64 * cu.b, q;
+
+		d &= low - 1;	/* all of them when o is 0 */
+		if (d) {
+			size_t n = (size_t)_mm_popcnt_u64(d);
+			__m128i pos;
+
+			if (k - row_k + n > nf - 1)
+				break;	/* too many fields */
+			pos = _mm512_castsi512_si128(_mm512_maskz_compress_epi8(d, iota));
+			_mm512_storeu_si512(e + k, _mm512_add_epi32(
+				_mm512_cvtepu8_epi32(pos), _mm512_set1_epi32((int)at)));
+			k += n;
+		}
+		if (!o) {
+			if (++cu.b == cu.n) {
+				size_t from = cu.at + 64 * cu.b;
+
+				if (from >= end)
+					break;
+				scan_window(c, from);
+				cu.at = from;
+				cu.n = c->scan_n;
+				cu.b = 0;
+			}
+			cu.m = cu.bits[cu.b];
+			continue;
+		}
+		q = at + (size_t)__builtin_ctzll(o);
+		if (buf[q] != '\n' || k - row_k != nf - 1)
+			break;
+		e[k++] = (uint32_t)q;
+		row_k = k;
+		rows++;
+		/* Past the bit: low << 1 is 0 for bit 63, and all goes. */
+		cu.m &= ~((low << 1) - 1);
+	}
+	if (!rows)
+		return 0;
+	rowx = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9,
+						   8, 7, 6, 5, 4, 3, 2, 1, 0),
+				  _mm512_set1_epi32((int)nf));
+	for (r = 0; r < rows; r += 16) {
+		__mmask16 live = rows - r >= 16 ? 0xffff
+				 : (__mmask16)((1u << (rows - r)) - 1);
+		const uint32_t *row = c->ends + r * nf;
+		__m512i prev = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(),
+							   live, rowx, row, 4);
+
+		for (j = 0; j < nf; j++) {
+			__m512i cur = _mm512_mask_i32gather_epi32(
+				_mm512_setzero_si512(), live, rowx, row + j + 1, 4);
+			__m512i from = _mm512_add_epi32(prev, _mm512_set1_epi32(1));
+
+			_mm512_mask_storeu_epi32(b->start + j * cap + r, live, from);
+			_mm512_mask_storeu_epi32(b->len + j * cap + r, live,
+						 _mm512_sub_epi32(cur, from));
+			prev = cur;
+		}
+	}
+	if (b->quoted)
+		for (j = 0; j < nf; j++)
+			memset(b->quoted + j * cap, 0, rows);
+	if (b->nul)
+		for (j = 0; j < rows * nf; j++)
+			c->buf[e[j]] = '\0';
+	*next_row = (size_t)e[rows * nf - 1] + 1;
+	return rows;
+}
+
+static int have_avx512_block(void)
+{
+	return __builtin_cpu_supports("avx512f") &&
+	       __builtin_cpu_supports("avx512bw") &&
+	       __builtin_cpu_supports("avx512vbmi2") &&
+	       __builtin_cpu_supports("popcnt");
+}
+#endif
+
+static int block_vector = -1;	/* -1: the CPU decides */
+
+int mlci_csv_set_block_reader(const char *name)
+{
+	if (!name) {
+		block_vector = -1;
+		return 0;
+	}
+	if (!strcmp(name, "scalar")) {
+		block_vector = 0;
+		return 0;
+	}
+#ifdef HAVE_AVX512_BLOCK
+	if (!strcmp(name, "avx512") && have_avx512_block()) {
+		block_vector = 1;
+		return 0;
+	}
+#endif
+	return -1;
+}
+
+size_t mlci_csv_read_block(struct mlci_csv *c, struct mlci_csv_block *b)
+{
+	size_t rows = 0, next = c->pos;
+
+	b->nrows = 0;
+	b->line = c->next_line;
+	/* Offsets fit in 32 bits; a larger buffer reads row by row. */
+	if (c->fd < 0 || c->pending_lf || c->pos >= c->end ||
+	    c->end > UINT32_MAX || !b->nfields)
+		return 0;
+#ifdef HAVE_AVX512_BLOCK
+	if (block_vector < 0)
+		block_vector = have_avx512_block();
+	if (block_vector && b->nfields >= 2 &&
+	    b->nfields <= BLOCK_VECTOR_FIELDS)
+		rows = block_avx512(c, b, &next);
+#endif
+	if (!rows)
+		rows = block_scalar(c, b, &next);
 	if (rows) {
 		c->pos = next;
 		c->nfields = 0;

@@ -73,6 +73,8 @@ struct mlci_csv {
 		     uint64_t *bits, uint64_t *delims);
 	size_t scan_at, scan_n;
 	uint64_t scan_bits[16], scan_delims[16];
+	uint32_t *ends;		/* mlci_csv_read_block()'s field ends */
+	size_t ends_alloc;
 
 	long line;		/* file line where the current record starts */
 	long next_line;		/* file line where the next record starts */
@@ -103,7 +105,8 @@ int mlci_csv_read(struct mlci_csv *c);
  * The caller sets nfields and cap, sizes the arrays to nfields * cap, and
  * sets nul to have each field end with a NUL (as mlci_csv_read()'s do),
  * which costs a store per field: the bytes after a field are otherwise
- * the file's.
+ * the file's. Rows past row nrows (the one a block gave up on) are left
+ * as they were.
  */
 struct mlci_csv_block {
 	size_t nfields, cap;
@@ -124,6 +127,14 @@ struct mlci_csv_block {
  * would return, one after the other.
  */
 size_t mlci_csv_read_block(struct mlci_csv *c, struct mlci_csv_block *b);
+
+/*
+ * Choose how mlci_csv_read_block() finds fields: "scalar", "avx512", or
+ * NULL for the fastest this CPU has (the default). For tests, which check
+ * that both read the same blocks. Returns 0, or -1 when this build or CPU
+ * lacks it.
+ */
+int mlci_csv_set_block_reader(const char *name);
 
 /*
  * Finish the digest of the file (want_sha256) after the last record was

@@ -86,10 +86,12 @@ static void check_numbers(const char *buf, const struct mlci_csv_block *b)
  * numbers and the final status, into out. With blocks, records with as
  * many fields as the first are read in blocks of 9 where the reader can
  * (a group of eight for the vector number parser, and one more), their
- * fields ended with NULs when blocks is 1, not when it is 2.
+ * fields ended with NULs when blocks is 1, not when it is 2, by the block
+ * reader named (NULL: the default).
  */
 static void read_all(const char *path, const struct mlci_csv_options *o,
-		     const char *scanner, int blocks, struct strbuf *out)
+		     const char *scanner, int blocks, const char *reader,
+		     struct strbuf *out)
 {
 	struct mlci_csv_block b = { 0 };
 	struct mlci_csv c;
@@ -98,6 +100,7 @@ static void read_all(const char *path, const struct mlci_csv_options *o,
 	mlci_csv_set_scanner(NULL);
 	if (scanner)
 		mlci_csv_set_scanner(scanner);
+	mlci_csv_set_block_reader(reader);
 	strbuf_reset(out);
 	r = mlci_csv_open(&c, path, o);
 	for (;;) {
@@ -145,6 +148,7 @@ static void read_all(const char *path, const struct mlci_csv_options *o,
 	}
 	mlci_csv_release(&c);
 	mlci_csv_set_scanner(NULL);
+	mlci_csv_set_block_reader(NULL);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -153,7 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static char path[64];
 	struct mlci_csv_options o = MLCI_CSV_OPTIONS_INIT;
 	struct strbuf got = STRBUF_INIT, want = STRBUF_INIT;
-	const char *scanner = NULL;
+	const char *scanner = NULL, *reader = NULL;
 	int blocks = 0;
 	FILE *fp;
 
@@ -165,23 +169,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	/*
 	 * The first byte picks the delimiter, so ';' and '\t' get fuzzed
-	 * too, the scanner, and whether blocks are read (and how): the
-	 * records must equal the scalar scanner's read one by one.
+	 * too, the scanner, whether blocks are read (and how) and by which
+	 * block reader (the CPU's best or the scalar one): the records must
+	 * equal the scalar scanner's read one by one.
 	 */
 	if (size) {
 		o.delimiter = data[0] % 3 == 0 ? ',' : data[0] % 3 == 1 ? ';' : '\t';
 		scanner = scanners[data[0] / 3 % 3];
 		blocks = data[0] / 9 % 3;
+		reader = data[0] / 27 % 2 ? "scalar" : NULL;
 		data++;
 		size--;
 	}
 	fwrite(data, 1, size, fp);
 	fclose(fp);
 	o.max_record = 4096;
-	read_all(path, &o, scanner, blocks, &got);
+	read_all(path, &o, scanner, blocks, reader, &got);
 	/* The digest (a thread and a buffer per reader) is slow: one in 8. */
 	o.want_sha256 = size % 8 == 0;
-	read_all(path, &o, "scalar", 0, &want);
+	read_all(path, &o, "scalar", 0, NULL, &want);
 	if (got.len != want.len || memcmp(got.buf, want.buf, got.len))
 		abort();
 	strbuf_release(&got);

@@ -160,12 +160,14 @@ static void test_blocks_and_rows(void)
 	o.max_examples = 3;
 	blocks = validate_text(dpath, &o, &pb);
 	CHECK(mlci_csv_set_number_parser("scalar") == 0, "scalar numbers");
+	CHECK(mlci_csv_set_block_reader("scalar") == 0, "scalar blocks");
 	scalar = validate_text(dpath, &o, &ps);
 	mlci_csv_set_number_parser(NULL);
+	mlci_csv_set_block_reader(NULL);
 	o.output_data = out;
 	rows = validate_text(dpath, &o, &pr);
 	CHECK_STR(blocks, rows, "blocks and rows: the same stats and violations");
-	CHECK_STR(blocks, scalar, "blocks: each number parser the same");
+	CHECK_STR(blocks, scalar, "blocks: each number parser and block reader the same");
 	CHECK(strstr(blocks, "\"z\":{\"type\":\"number\",\"count\":14000,\"missing\":0,\"invalid\":0,\"distinct\":1,"),
 	      "-0 and 0 are one value in blocks");
 	CHECK(pb == 2 && pr == 2, "the late string column is read again");
