@@ -172,6 +172,25 @@ static void scan_avx2(const unsigned char *s, size_t blocks,
 		delims[b] = d0 | d1 << 32;
 	}
 }
+
+/* With AVX-512BW, a mask of 64 bytes is one comparison. */
+__attribute__((target("avx512f,avx512bw")))
+static void scan_avx512(const unsigned char *s, size_t blocks,
+			unsigned char delim, uint64_t *bits, uint64_t *delims)
+{
+	__m512i d = _mm512_set1_epi8((char)delim);
+	__m512i cr = _mm512_set1_epi8('\r'), quote = _mm512_set1_epi8('"');
+	size_t b;
+
+	for (b = 0; b < blocks; b++, s += 64) {
+		__m512i x = _mm512_loadu_si512(s);
+		uint64_t dm = _mm512_cmpeq_epi8_mask(x, d);
+
+		bits[b] = dm | _mm512_cmple_epu8_mask(x, cr) |
+			  _mm512_movepi8_mask(x) | _mm512_cmpeq_epi8_mask(x, quote);
+		delims[b] = dm;
+	}
+}
 #endif
 
 static scan_fn *forced_scanner;
@@ -197,6 +216,10 @@ int mlci_csv_set_scanner(const char *name)
 		forced_scanner = scan_avx2;
 		return 0;
 	}
+	if (!strcmp(name, "avx512") && __builtin_cpu_supports("avx512bw")) {
+		forced_scanner = scan_avx512;
+		return 0;
+	}
 #endif
 	return -1;
 }
@@ -206,6 +229,8 @@ static scan_fn *best_scanner(void)
 	if (forced_scanner)
 		return forced_scanner;
 #ifdef HAVE_AVX2_SCANNER
+	if (__builtin_cpu_supports("avx512bw"))
+		return scan_avx512;
 	if (__builtin_cpu_supports("avx2"))
 		return scan_avx2;
 #endif

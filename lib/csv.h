@@ -145,9 +145,9 @@ int mlci_csv_sha256(struct mlci_csv *c, char hex[65]);
 
 /*
  * Choose how readers opened from now on look for delimiters, quotes and
- * line ends: "scalar", "sse2", "avx2", or NULL for the fastest this CPU
- * has (the default). For tests, which check that every scanner reads the
- * same records. Returns 0, or -1 when this build or CPU lacks it.
+ * line ends: "scalar", "sse2", "avx2", "avx512", or NULL for the fastest
+ * this CPU has (the default). For tests, which check that every scanner
+ * reads the same records. Returns 0, or -1 when this build or CPU lacks it.
  */
 int mlci_csv_set_scanner(const char *name);
 

@@ -153,7 +153,7 @@ static void read_all(const char *path, const struct mlci_csv_options *o,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const scanners[] = { "sse2", "avx2", NULL };
+	static const char *const scanners[] = { "sse2", "avx2", "avx512" };
 	static char path[64];
 	struct mlci_csv_options o = MLCI_CSV_OPTIONS_INIT;
 	struct strbuf got = STRBUF_INIT, want = STRBUF_INIT;

@@ -287,7 +287,7 @@ static void test_random_roundtrip(int gz)
 	strbuf_release(&got);
 }
 
-static const char *const scanners[] = { "scalar", "sse2", "avx2" };
+static const char *const scanners[] = { "scalar", "sse2", "avx2", "avx512" };
 
 static void add_chars(struct strbuf *sb, char ch, size_t n)
 {
