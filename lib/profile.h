@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
@@ -170,7 +171,7 @@ static inline void mlci_profile_add_number(struct mlci_profile *p, double v)
 /*
  * Room for n numbers in p's buffer, for a caller to write them in place
  * and then count them with mlci_profile_commit(): finite, and zero as
- * +0.0. NULL when there is less room (then mlci_profile_add_numbers()).
+ * +0.0. NULL when there is less room (then mlci_profile_add_finite()).
  */
 static inline double *mlci_profile_room(struct mlci_profile *p, size_t n)
 {
@@ -184,23 +185,21 @@ static inline void mlci_profile_commit(struct mlci_profile *p, size_t n)
 }
 
 /*
- * mlci_profile_add_number() on v[0..n) in order, the appends in a loop
- * that keeps the buffer's count in a register.
+ * mlci_profile_add_number() on v[0..n) in order, numbers known to be
+ * finite and none -0.0: copied a buffer's room at a time.
  */
-static inline void mlci_profile_add_numbers(struct mlci_profile *p,
-					    const double *v, size_t n)
+static inline void mlci_profile_add_finite(struct mlci_profile *p,
+					   const double *v, size_t n)
 {
 	while (n) {
 		size_t room = p->nbuf < p->buf_limit ? p->buf_limit - p->nbuf : 0;
-		size_t max = room < n ? room : n, i;
-		double *b = p->buf + p->nbuf;
+		size_t max = room < n ? room : n;
 
-		for (i = 0; i < max && isfinite(v[i]); i++)
-			b[i] = v[i] + 0.0;
-		p->nbuf += i;
-		v += i;
-		n -= i;
-		if (n) {
+		memcpy(p->buf + p->nbuf, v, max * sizeof(*v));
+		p->nbuf += max;
+		v += max;
+		n -= max;
+		if (n) {	/* the buffer is full: this one flushes it */
 			mlci_profile_add_number(p, *v++);
 			n--;
 		}

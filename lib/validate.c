@@ -544,14 +544,13 @@ static void number_block(struct run *run, struct vcol *v, const char *buf,
 			acc_add(&v->acc[CK_RANGE], run->max_examples, row0 + r,
 				line0 + (long)r,
 				v->sensitive ? NULL : buf + start[r], len[r]);
-	if (!room) {
-		mlci_profile_add_numbers(prof, num, n);
-		return;
-	}
 	if (range[0] <= 0 && range[1] >= 0)	/* "-0" parses as -0.0 */
 		for (r = 0; r < n; r++)
 			num[r] += 0.0;
-	mlci_profile_commit(prof, n);
+	if (room)
+		mlci_profile_commit(prof, n);
+	else
+		mlci_profile_add_finite(prof, num, n);
 }
 
 /*
