@@ -195,7 +195,8 @@ static inline void mlci_profile_add_finite(struct mlci_profile *p,
 		size_t room = p->nbuf < p->buf_limit ? p->buf_limit - p->nbuf : 0;
 		size_t max = room < n ? room : n;
 
-		memcpy(p->buf + p->nbuf, v, max * sizeof(*v));
+		if (max)	/* buf may be NULL yet */
+			memcpy(p->buf + p->nbuf, v, max * sizeof(*v));
 		p->nbuf += max;
 		v += max;
 		n -= max;
