@@ -501,6 +501,7 @@ static void test_block_plain(void)
 static void test_scanners(void)
 {
 	static const char *readers[] = { "scalar", "avx512" };
+	int vector = mlci_csv_set_block_reader("avx512") == 0;
 	char label[64];
 	size_t i, j;
 
@@ -517,7 +518,9 @@ static void test_scanners(void)
 		/*
 		 * The same, read in blocks of 3 rows with NULs after the
 		 * fields, then of 1000 without: a record a block gives up on
-		 * is read again from bytes it must not have changed.
+		 * is read again from bytes it must not have changed. The
+		 * vector block reader with each scanner, the scalar one with
+		 * the first: the scanners are checked against each other above.
 		 */
 		for (block_cap = 3; block_cap <= 1000; block_cap += 997) {
 			block_nul = block_cap == 3;
@@ -527,6 +530,8 @@ static void test_scanners(void)
 					       readers[j]);
 					continue;
 				}
+				if (j == 0 && i > 0 && vector)
+					continue;
 				snprintf(label, sizeof(label), "%s (%s blocks)",
 					 scanners[i], readers[j]);
 				test_cases();
