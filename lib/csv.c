@@ -1191,19 +1191,55 @@ done:
 
 #ifdef HAVE_AVX512_BLOCK
 /*
+ * Sixteen rows of sixteen 32-bit numbers, one row a register, become
+ * sixteen columns: pairs of rows interleaved by 32 then 64 bits within
+ * each 128-bit lane, then the lanes shuffled twice.
+ */
+__attribute__((target("avx512f")))
+static inline void transpose16(__m512i *m)
+{
+	__m512i t[16];
+	size_t i;
+
+	for (i = 0; i < 16; i += 4) {
+		__m512i a = _mm512_unpacklo_epi32(m[i], m[i + 1]);
+		__m512i b = _mm512_unpackhi_epi32(m[i], m[i + 1]);
+		__m512i c = _mm512_unpacklo_epi32(m[i + 2], m[i + 3]);
+		__m512i d = _mm512_unpackhi_epi32(m[i + 2], m[i + 3]);
+
+		/* m[i + k]: lane L holds column 4L + k of rows i..i+3. */
+		m[i] = _mm512_unpacklo_epi64(a, c);
+		m[i + 1] = _mm512_unpackhi_epi64(a, c);
+		m[i + 2] = _mm512_unpacklo_epi64(b, d);
+		m[i + 3] = _mm512_unpackhi_epi64(b, d);
+	}
+	for (i = 0; i < 4; i++) {
+		t[i] = _mm512_shuffle_i32x4(m[i], m[i + 4], 0x88);
+		t[i + 4] = _mm512_shuffle_i32x4(m[i], m[i + 4], 0xdd);
+		t[i + 8] = _mm512_shuffle_i32x4(m[i + 8], m[i + 12], 0x88);
+		t[i + 12] = _mm512_shuffle_i32x4(m[i + 8], m[i + 12], 0xdd);
+	}
+	for (i = 0; i < 4; i++) {
+		m[i] = _mm512_shuffle_i32x4(t[i], t[i + 8], 0x88);
+		m[i + 8] = _mm512_shuffle_i32x4(t[i], t[i + 8], 0xdd);
+		m[i + 4] = _mm512_shuffle_i32x4(t[i + 4], t[i + 12], 0x88);
+		m[i + 12] = _mm512_shuffle_i32x4(t[i + 4], t[i + 12], 0xdd);
+	}
+}
+
+/*
  * Rows of unquoted fields and LF line ends, nf of them (2 to
  * BLOCK_VECTOR_FIELDS), in two steps. First each word of the scanner's
  * bits gives the offsets of all its delimiters before its first other
- * bit at once (vpcompressb of the bytes 0..63), appended to ends[]: the
- * row's fields end there, and the row at its LF, which must come after
- * exactly nf - 1 of them. Then ends[] is turned into columns, sixteen
- * rows at a time: field j of each row ends at ends[row * nf + j + 1] and
- * starts after ends[row * nf + j] (ends[0] is the byte before the first
- * row, and each row's LF the byte before the next). Anything else (a
- * quote, a CR, a byte to look at) ends the rows here: block_scalar()
- * reads them.
+ * bit at once (vpcompressb of the bytes 0..63): the row's fields end
+ * there, and the row at its LF, which must come after exactly nf - 1 of
+ * them. Row r's ends go to ends[16 r ..]. Then sixteen rows at a time
+ * are transposed into the block's columns: field j of a row starts after
+ * the end of field j - 1, field 0 after the LF of the row before (or
+ * the byte before the first row). Anything else (a quote, a CR, a byte
+ * to look at) ends the rows here: block_scalar() reads them.
  */
-#define BLOCK_VECTOR_FIELDS 17
+#define BLOCK_VECTOR_FIELDS 16
 #define AVX512_BLOCK "avx512f,avx512bw,avx512vbmi2,popcnt"
 
 __attribute__((target(AVX512_BLOCK)))
@@ -1212,7 +1248,7 @@ static size_t block_avx512(struct mlci_csv *c, struct mlci_csv_block *b,
 {
 	const unsigned char *buf = (const unsigned char *)c->buf;
 	size_t end = c->end, nf = b->nfields, cap = b->cap, rows = 0;
-	size_t k = 0, row_k = 0, r, j;
+	size_t k = 0, r, j;
 	__m512i iota = _mm512_set_epi8(63, 62, 61, 60, 59, 58, 57, 56, 55, 54,
 				       53, 52, 51, 50, 49, 48, 47, 46, 45, 44,
 				       43, 42, 41, 40, 39, 38, 37, 36, 35, 34,
@@ -1220,17 +1256,17 @@ static size_t block_avx512(struct mlci_csv *c, struct mlci_csv_block *b,
 				       23, 22, 21, 20, 19, 18, 17, 16, 15, 14,
 				       13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3,
 				       2, 1, 0);
-	__m512i rowx;
+	__m512i last;
 	uint32_t *e;
 	struct cursor cu;
 
-	if (c->ends_alloc < cap * nf + 1 + 16) {
+	/* Sixteen rows past cap: whole groups, and a compress's overrun. */
+	if (c->ends_alloc < 16 * (cap + 17)) {
 		free(c->ends);
-		c->ends_alloc = cap * nf + 1 + 16;
-		c->ends = xmalloc(c->ends_alloc * sizeof(*c->ends));
+		c->ends_alloc = 16 * (cap + 17);
+		c->ends = xcalloc(c->ends_alloc, sizeof(*c->ends));
 	}
-	e = c->ends + 1;
-	c->ends[0] = (uint32_t)(c->pos - 1);	/* wraps at 0: starts at 0 */
+	e = c->ends;
 	cursor_seek(c, &cu, c->pos);
 	while (rows < cap) {
 		uint64_t d = cu.m & c->scan_delims[cu.b];
@@ -1242,10 +1278,10 @@ static size_t block_avx512(struct mlci_csv *c, struct mlci_csv_block *b,
 			size_t n = (size_t)_mm_popcnt_u64(d);
 			__m128i pos;
 
-			if (k - row_k + n > nf - 1)
+			if (k + n > nf - 1)
 				break;	/* too many fields */
 			pos = _mm512_castsi512_si128(_mm512_maskz_compress_epi8(d, iota));
-			_mm512_storeu_si512(e + k, _mm512_add_epi32(
+			_mm512_storeu_si512(e + 16 * rows + k, _mm512_add_epi32(
 				_mm512_cvtepu8_epi32(pos), _mm512_set1_epi32((int)at)));
 			k += n;
 		}
@@ -1264,44 +1300,45 @@ static size_t block_avx512(struct mlci_csv *c, struct mlci_csv_block *b,
 			continue;
 		}
 		q = at + (size_t)__builtin_ctzll(o);
-		if (buf[q] != '\n' || k - row_k != nf - 1)
+		if (buf[q] != '\n' || k != nf - 1)
 			break;
-		e[k++] = (uint32_t)q;
-		row_k = k;
-		rows++;
+		e[16 * rows++ + k] = (uint32_t)q;
+		k = 0;
 		/* Past the bit: low << 1 is 0 for bit 63, and all goes. */
 		cu.m &= ~((low << 1) - 1);
 	}
 	if (!rows)
 		return 0;
-	rowx = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9,
-						   8, 7, 6, 5, 4, 3, 2, 1, 0),
-				  _mm512_set1_epi32((int)nf));
+	/* Lane 15: the byte before the first row (wraps at 0: starts at 0). */
+	last = _mm512_set1_epi32((int)(uint32_t)(c->pos - 1));
 	for (r = 0; r < rows; r += 16) {
 		__mmask16 live = rows - r >= 16 ? 0xffff
 				 : (__mmask16)((1u << (rows - r)) - 1);
-		const uint32_t *row = c->ends + r * nf;
-		__m512i prev = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(),
-							   live, rowx, row, 4);
+		__m512i m[16], prev;
 
+		for (j = 0; j < 16; j++)
+			m[j] = _mm512_loadu_si512(e + 16 * (r + j));
+		transpose16(m);
+		/* Each row's first field starts after the LF before it. */
+		prev = _mm512_alignr_epi32(m[nf - 1], last, 15);
 		for (j = 0; j < nf; j++) {
-			__m512i cur = _mm512_mask_i32gather_epi32(
-				_mm512_setzero_si512(), live, rowx, row + j + 1, 4);
 			__m512i from = _mm512_add_epi32(prev, _mm512_set1_epi32(1));
 
 			_mm512_mask_storeu_epi32(b->start + j * cap + r, live, from);
 			_mm512_mask_storeu_epi32(b->len + j * cap + r, live,
-						 _mm512_sub_epi32(cur, from));
-			prev = cur;
+						 _mm512_sub_epi32(m[j], from));
+			prev = m[j];
 		}
+		last = m[nf - 1];
 	}
 	if (b->quoted)
 		for (j = 0; j < nf; j++)
 			memset(b->quoted + j * cap, 0, rows);
 	if (b->nul)
-		for (j = 0; j < rows * nf; j++)
-			c->buf[e[j]] = '\0';
-	*next_row = (size_t)e[rows * nf - 1] + 1;
+		for (r = 0; r < rows; r++)
+			for (j = 0; j < nf; j++)
+				c->buf[e[16 * r + j]] = '\0';
+	*next_row = (size_t)e[16 * (rows - 1) + nf - 1] + 1;
 	return rows;
 }
 
