@@ -843,6 +843,125 @@ static size_t batch_depth(const struct mlci_kll *s, size_t n)
 	return d;
 }
 
+#ifdef HAVE_AVX512
+/*
+ * c[0..n) (n a multiple of 16) becomes its running sums, sixteen at a
+ * time: the scalar loop waits on memory for each element.
+ */
+__attribute__((target("avx512f")))
+static void prefix_sums_avx512(uint32_t *c, size_t n)
+{
+	const __m512i zero = _mm512_setzero_si512();
+	const __m512i top = _mm512_set1_epi32(15);
+	__m512i carry = zero;
+	size_t i;
+
+	for (i = 0; i < n; i += 16) {
+		__m512i x = _mm512_loadu_si512(c + i);
+
+		x = _mm512_add_epi32(x, _mm512_alignr_epi32(x, zero, 15));
+		x = _mm512_add_epi32(x, _mm512_alignr_epi32(x, zero, 14));
+		x = _mm512_add_epi32(x, _mm512_alignr_epi32(x, zero, 12));
+		x = _mm512_add_epi32(x, _mm512_alignr_epi32(x, zero, 8));
+		x = _mm512_add_epi32(x, carry);
+		_mm512_storeu_si512(c + i, x);
+		carry = _mm512_permutexvar_epi32(top, x);
+	}
+}
+
+/*
+ * select_strided() past its checks, without moving every value: the
+ * buckets are counted, the few that hold a wanted rank found from their
+ * ends sixteen at a time, and only their values picked out (in the order
+ * they came, as scatter() keeps them), sorted and read. nb is a multiple
+ * of 16; h is log2(stride). The same values as the scalar code, which
+ * the tests check.
+ */
+__attribute__((target("avx512f,popcnt")))
+static void select_buckets_avx512(double *v, double *tmp, uint16_t *idx,
+				  size_t n, size_t nb, double lo, double scale,
+				  size_t first, unsigned h, double *out)
+{
+	/* end: the buckets' starts then ends, end[b + 1] bucket b's end. */
+	size_t nend = nb + 16, i, m, nw, w, o;
+	uint32_t *end = xmalloc((nend + 2 * nb + 16) * sizeof(*end));
+	uint32_t *off = end + nend, *want = off + nb;
+	uint8_t wanted[4096];
+	const __m512i bias = _mm512_set1_epi32((int)(((uint32_t)1 << h) - 1 - first));
+	const __m512i ids = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+					      10, 11, 12, 13, 14, 15);
+	const __m512i one = _mm512_set1_epi32(1);
+	uint32_t r;
+
+	memset(end, 0, nend * sizeof(*end));
+	bucket_counts(v, idx, n, nb, lo, scale, 0, end + 1);
+	prefix_sums_avx512(end, nend);
+	/*
+	 * The wanted ranks below E number (E + stride - 1 - first) >> h:
+	 * bucket b holds one where that differs between its start and end.
+	 */
+	for (i = 0, nw = 0; i < nb; i += 16) {
+		__m512i s = _mm512_loadu_si512(end + i);
+		__m512i e = _mm512_loadu_si512(end + i + 1);
+		__mmask16 k;
+
+		s = _mm512_srli_epi32(_mm512_add_epi32(s, bias), h);
+		e = _mm512_srli_epi32(_mm512_add_epi32(e, bias), h);
+		k = _mm512_cmpneq_epi32_mask(s, e);
+		_mm_storeu_si128((__m128i *)(void *)(wanted + i),
+				 _mm512_cvtepi32_epi8(_mm512_maskz_mov_epi32(k, one)));
+		_mm512_storeu_si512(want + nw, _mm512_maskz_compress_epi32(
+				k, _mm512_add_epi32(ids, _mm512_set1_epi32((int)i))));
+		nw += (size_t)__builtin_popcount(k);
+	}
+	/*
+	 * The values of the wanted buckets, and their buckets, to the front
+	 * of v and idx: what is written lies behind what is still to read.
+	 */
+	for (i = 0, m = 0; i < n; i += 16) {
+		__m512i b = _mm512_cvtepu16_epi32(
+			_mm256_loadu_si256((const __m256i *)(const void *)(idx + i)));
+		__m512d x0 = _mm512_loadu_pd(v + i), x1 = _mm512_loadu_pd(v + i + 8);
+		const uint16_t *q = idx + i;
+		/* Spelt out: a loop here stays a loop, and the gather is slower. */
+		__mmask16 k = (__mmask16)(
+			wanted[q[0]] | wanted[q[1]] << 1 | wanted[q[2]] << 2 |
+			wanted[q[3]] << 3 | wanted[q[4]] << 4 | wanted[q[5]] << 5 |
+			wanted[q[6]] << 6 | wanted[q[7]] << 7 | wanted[q[8]] << 8 |
+			wanted[q[9]] << 9 | wanted[q[10]] << 10 |
+			wanted[q[11]] << 11 | wanted[q[12]] << 12 |
+			wanted[q[13]] << 13 | wanted[q[14]] << 14 |
+			wanted[q[15]] << 15);
+		size_t m0 = (size_t)__builtin_popcount(k & 0xff);
+
+		_mm256_storeu_si256((__m256i *)(void *)(idx + m),
+				    _mm512_cvtepi32_epi16(_mm512_maskz_compress_epi32(k, b)));
+		_mm512_storeu_pd(v + m, _mm512_maskz_compress_pd((__mmask8)k, x0));
+		_mm512_storeu_pd(v + m + m0,
+				 _mm512_maskz_compress_pd((__mmask8)(k >> 8), x1));
+		m += (size_t)__builtin_popcount(k);
+	}
+	/* Each wanted bucket's place in tmp, then its values there. */
+	for (w = 0, r = 0; w < nw; w++) {
+		off[want[w]] = r;
+		r += end[want[w] + 1] - end[want[w]];
+	}
+	for (i = 0; i < m; i++)
+		tmp[off[idx[i]]++] = v[i];
+	for (w = 0, o = 0; w < nw; w++) {
+		uint32_t b = want[w], from = end[b], len = end[b + 1] - from;
+		uint32_t at = off[b] - len;
+		size_t j = ((size_t)from + ((size_t)1 << h) - 1 - first) >> h;
+		size_t t;
+
+		bucket_sort(tmp + at, v + at, idx + at, len, 1);
+		for (t = first + (j << h); t < end[b + 1]; t += (size_t)1 << h)
+			out[o++] = tmp[at + t - from];
+	}
+	free(end);
+}
+#endif
+
 /*
  * The values of ranks first, first + stride, ... of v[0..n) (2 <= n <=
  * 65536; lo and hi its least and greatest values, unsorted whether it is
@@ -870,6 +989,13 @@ static void select_strided(double *v, double *tmp, uint16_t *idx, size_t n,
 			out[o++] = v[t];
 		return;
 	}
+#ifdef HAVE_AVX512
+	if (nb % 16 == 0 && use_avx512()) {
+		select_buckets_avx512(v, tmp, idx, n, nb, lo, scale, first,
+				      (unsigned)__builtin_ctzll(stride), out);
+		return;
+	}
+#endif
 	end = scatter(v, tmp, idx, n, nb, lo, scale, 0);
 	/* v is now free to be the buckets' scratch. */
 	for (o = 0, b = 0, done = nb, t = first; t < n; t += stride) {
