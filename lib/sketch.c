@@ -481,14 +481,82 @@ void mlci_distinct_add(struct mlci_distinct *d, uint64_t h)
 	d->n++;
 }
 
+#define HASH_CHUNK 256
+
+#ifdef HAVE_AVX512
+static int use_avx512_hll(void)
+{
+	return use_avx512() && __builtin_cpu_supports("avx512bw") &&
+	       __builtin_cpu_supports("avx512cd");
+}
+
+/* The least of the registers, 64 at a time. */
+__attribute__((target("avx512f,avx512bw")))
+static uint8_t hll_floor_avx512(const uint8_t *regs)
+{
+	__m512i lo = _mm512_loadu_si512(regs);
+	uint8_t b[64], t = 255;
+	size_t i;
+
+	for (i = 64; i < MLCI_HLL_REGISTERS; i += 64)
+		lo = _mm512_min_epu8(lo, _mm512_loadu_si512(regs + i));
+	_mm512_storeu_si512(b, lo);
+	for (i = 0; i < 64; i++)
+		t = b[i] < t ? b[i] : t;
+	return t;
+}
+
+/*
+ * hll_add() of the hashes of v[0..n), eight at a time: a hash whose rank
+ * is at most the least register (all of them, once the registers have
+ * filled) cannot raise one, so only the others are kept, without a
+ * branch, for hll_add(). Returns how many were added, a multiple of 8.
+ */
+__attribute__((target("avx512f,avx512dq,avx512cd,avx512bw,popcnt")))
+static size_t hll_add_doubles_avx512(uint8_t *regs, const double *v, size_t n)
+{
+	const __m512d zero = _mm512_setzero_pd();
+	const __m512i max_rank = _mm512_set1_epi64(MLCI_HLL_MAX_RANK);
+	const __m512i one = _mm512_set1_epi64(1);
+	__m512i floor = _mm512_set1_epi64(hll_floor_avx512(regs));
+	uint64_t h[HASH_CHUNK + 8];
+	size_t i, j, nh;
+
+	for (i = 0; i + 8 <= n;) {
+		for (nh = 0; i + 8 <= n && nh <= HASH_CHUNK - 8; i += 8) {
+			__m512i z = _mm512_castpd_si512(
+				_mm512_add_pd(_mm512_loadu_pd(v + i), zero));
+			__m512i rank;
+			__mmask8 k;
+
+			/* hash_double(), as in hash_doubles_avx512(). */
+			z = _mm512_add_epi64(z, _mm512_set1_epi64((long long)0x9e3779b97f4a7c15ull));
+			z = _mm512_xor_si512(z, _mm512_srli_epi64(z, 30));
+			z = _mm512_mullo_epi64(z, _mm512_set1_epi64((long long)0xbf58476d1ce4e5b9ull));
+			z = _mm512_xor_si512(z, _mm512_srli_epi64(z, 27));
+			z = _mm512_mullo_epi64(z, _mm512_set1_epi64((long long)0x94d049bb133111ebull));
+			z = _mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
+			/* lzcnt of 0 is 64: the rest 0 has the greatest rank. */
+			rank = _mm512_min_epu64(_mm512_add_epi64(_mm512_lzcnt_epi64(
+					_mm512_slli_epi64(z, MLCI_HLL_PRECISION)), one),
+					max_rank);
+			k = _mm512_cmpgt_epu64_mask(rank, floor);
+			_mm512_storeu_si512(h + nh, _mm512_maskz_compress_epi64(k, z));
+			nh += (size_t)__builtin_popcount(k);
+		}
+		for (j = 0; j < nh; j++)
+			hll_add(regs, h[j]);
+	}
+	return i;
+}
+#endif
+
 /*
  * Values hashed in chunks while the count is exact: a first pass, free of
  * branches, keeps the hashes not found in their home slot (a value seen
  * before mostly is there), the second adds those; a branch on each lookup
  * would guess wrong as often as values repeat at random.
  */
-#define HASH_CHUNK 256
-
 void mlci_distinct_add_doubles(struct mlci_distinct *d, const double *v,
 			       size_t n)
 {
@@ -519,6 +587,10 @@ void mlci_distinct_add_doubles(struct mlci_distinct *d, const double *v,
 		i += m;
 	}
 	/* Registers only keep maxima: a repeated value changes nothing. */
+#ifdef HAVE_AVX512
+	if (i < n && use_avx512_hll())
+		i += hll_add_doubles_avx512(d->hll, v + i, n - i);
+#endif
 	for (; i < n; i += m) {
 		m = n - i < HASH_CHUNK ? n - i : HASH_CHUNK;
 		hash_doubles(v + i, m, h);

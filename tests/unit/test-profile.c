@@ -1361,6 +1361,32 @@ static void test_simd(void)
 				       mlci_rng_below(&r, 2) ? -0.0 : 0.0;
 			mlci_kll_add_batch(&s, v, 4096);
 		}
+		/*
+		 * Long enough for every register to have risen: then the
+		 * vector code passes over a hash that cannot raise one.
+		 */
+		{
+			struct mlci_distinct a, e;
+			uint8_t least = 255;
+
+			mlci_rng_seed(&r, 7);
+			mlci_distinct_init(&a, 3000);
+			mlci_distinct_init(&e, 3000);
+			for (b = 0; b < 200; b++) {
+				simd_batch(&r, 0, v, 4096);
+				for (i = 0; i < 4096; i++)
+					mlci_distinct_add(&e, mlci_hash_double(v[i]));
+				mlci_distinct_add_doubles(&a, v, 4096);
+			}
+			same &= same_distinct(&a, &e);
+			for (i = 0; i < MLCI_HLL_REGISTERS; i++)
+				least = a.hll[i] < least ? a.hll[i] : least;
+			snprintf(name, sizeof(name),
+				 "%s: registers filled to at least 2", sets[k]);
+			CHECK(least >= 2, name);
+			mlci_distinct_release(&a);
+			mlci_distinct_release(&e);
+		}
 		kn[k] = mlci_kll_items(&s, &kv[k], &kw[k]);
 		mlci_kll_release(&s);
 		snprintf(name, sizeof(name),
