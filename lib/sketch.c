@@ -85,6 +85,16 @@ static int use_avx512(void)
 #endif
 }
 
+/*
+ * Some of it also takes BW (16-bit lanes, byte minima) and CD (leading
+ * zero counts).
+ */
+static int use_avx512_bw_cd(void)
+{
+	return use_avx512() && __builtin_cpu_supports("avx512bw") &&
+	       __builtin_cpu_supports("avx512cd");
+}
+
 int mlci_sketch_set_simd(const char *name)
 {
 	if (!name || !strcmp(name, "avx512")) {
@@ -484,12 +494,6 @@ void mlci_distinct_add(struct mlci_distinct *d, uint64_t h)
 #define HASH_CHUNK 256
 
 #ifdef HAVE_AVX512
-static int use_avx512_hll(void)
-{
-	return use_avx512() && __builtin_cpu_supports("avx512bw") &&
-	       __builtin_cpu_supports("avx512cd");
-}
-
 /* The least of the registers, 64 at a time. */
 __attribute__((target("avx512f,avx512bw")))
 static uint8_t hll_floor_avx512(const uint8_t *regs)
@@ -588,7 +592,7 @@ void mlci_distinct_add_doubles(struct mlci_distinct *d, const double *v,
 	}
 	/* Registers only keep maxima: a repeated value changes nothing. */
 #ifdef HAVE_AVX512
-	if (i < n && use_avx512_hll())
+	if (i < n && use_avx512_bw_cd())
 		i += hll_add_doubles_avx512(d->hll, v + i, n - i);
 #endif
 	for (; i < n; i += m) {
@@ -949,7 +953,7 @@ static void prefix_sums_avx512(uint32_t *c, size_t n)
  * of 16; h is log2(stride). The same values as the scalar code, which
  * the tests check.
  */
-__attribute__((target("avx512f,popcnt")))
+__attribute__((target("avx512f,avx512bw,popcnt")))
 static void select_buckets_avx512(double *v, double *tmp, uint16_t *idx,
 				  size_t n, size_t nb, double lo, double scale,
 				  size_t first, unsigned h, double *out)
@@ -958,11 +962,12 @@ static void select_buckets_avx512(double *v, double *tmp, uint16_t *idx,
 	size_t nend = nb + 16, i, m, nw, w, o;
 	uint32_t *end = xmalloc((nend + 2 * nb + 16) * sizeof(*end));
 	uint32_t *off = end + nend, *want = off + nb;
-	uint8_t wanted[4096];
+	uint16_t words[4096 / 16] = { 0 };
+	__m512i tab[8];
+	const __m512i low4 = _mm512_set1_epi16(15), one16 = _mm512_set1_epi16(1);
 	const __m512i bias = _mm512_set1_epi32((int)(((uint32_t)1 << h) - 1 - first));
 	const __m512i ids = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
 					      10, 11, 12, 13, 14, 15);
-	const __m512i one = _mm512_set1_epi32(1);
 	uint32_t r;
 
 	memset(end, 0, nend * sizeof(*end));
@@ -980,38 +985,54 @@ static void select_buckets_avx512(double *v, double *tmp, uint16_t *idx,
 		s = _mm512_srli_epi32(_mm512_add_epi32(s, bias), h);
 		e = _mm512_srli_epi32(_mm512_add_epi32(e, bias), h);
 		k = _mm512_cmpneq_epi32_mask(s, e);
-		_mm_storeu_si128((__m128i *)(void *)(wanted + i),
-				 _mm512_cvtepi32_epi8(_mm512_maskz_mov_epi32(k, one)));
+		words[i / 16] = k;
 		_mm512_storeu_si512(want + nw, _mm512_maskz_compress_epi32(
 				k, _mm512_add_epi32(ids, _mm512_set1_epi32((int)i))));
 		nw += (size_t)__builtin_popcount(k);
 	}
 	/*
 	 * The values of the wanted buckets, and their buckets, to the front
-	 * of v and idx: what is written lies behind what is still to read.
+	 * of v and idx (what is written lies behind what is still to read),
+	 * 32 at a time: each looks its bucket's bit up in the 256 words of
+	 * 16 bits held in eight registers, with four two-register permutes
+	 * and a choice by the word number's top two bits (faster here than
+	 * a gather, or a byte table read value by value).
 	 */
-	for (i = 0, m = 0; i < n; i += 16) {
-		__m512i b = _mm512_cvtepu16_epi32(
-			_mm256_loadu_si256((const __m256i *)(const void *)(idx + i)));
-		__m512d x0 = _mm512_loadu_pd(v + i), x1 = _mm512_loadu_pd(v + i + 8);
-		const uint16_t *q = idx + i;
-		/* Spelt out: a loop here stays a loop, and the gather is slower. */
-		__mmask16 k = (__mmask16)(
-			wanted[q[0]] | wanted[q[1]] << 1 | wanted[q[2]] << 2 |
-			wanted[q[3]] << 3 | wanted[q[4]] << 4 | wanted[q[5]] << 5 |
-			wanted[q[6]] << 6 | wanted[q[7]] << 7 | wanted[q[8]] << 8 |
-			wanted[q[9]] << 9 | wanted[q[10]] << 10 |
-			wanted[q[11]] << 11 | wanted[q[12]] << 12 |
-			wanted[q[13]] << 13 | wanted[q[14]] << 14 |
-			wanted[q[15]] << 15);
-		size_t m0 = (size_t)__builtin_popcount(k & 0xff);
+	for (i = 0; i < 8; i++)
+		tab[i] = _mm512_loadu_si512(words + 32 * i);
+	for (i = 0, m = 0; i < n; i += 32) {
+		__m512i q = _mm512_loadu_si512(idx + i);
+		__m512i wi = _mm512_srli_epi16(q, 4);
+		__mmask32 up1 = _mm512_test_epi16_mask(wi, _mm512_set1_epi16(64));
+		__mmask32 up2 = _mm512_test_epi16_mask(wi, _mm512_set1_epi16(128));
+		__m512i w01 = _mm512_permutex2var_epi16(tab[0], wi, tab[1]);
+		__m512i w23 = _mm512_permutex2var_epi16(tab[2], wi, tab[3]);
+		__m512i w45 = _mm512_permutex2var_epi16(tab[4], wi, tab[5]);
+		__m512i w67 = _mm512_permutex2var_epi16(tab[6], wi, tab[7]);
+		__m512i word = _mm512_mask_blend_epi16(up2,
+			_mm512_mask_blend_epi16(up1, w01, w23),
+			_mm512_mask_blend_epi16(up1, w45, w67));
+		__mmask32 k32 = _mm512_test_epi16_mask(
+			_mm512_srlv_epi16(word, _mm512_and_si512(q, low4)), one16);
+		size_t half;
 
-		_mm256_storeu_si256((__m256i *)(void *)(idx + m),
-				    _mm512_cvtepi32_epi16(_mm512_maskz_compress_epi32(k, b)));
-		_mm512_storeu_pd(v + m, _mm512_maskz_compress_pd((__mmask8)k, x0));
-		_mm512_storeu_pd(v + m + m0,
-				 _mm512_maskz_compress_pd((__mmask8)(k >> 8), x1));
-		m += (size_t)__builtin_popcount(k);
+		for (half = 0; half < 32; half += 16) {
+			__mmask16 k = (__mmask16)(k32 >> half);
+			__m512i bk = _mm512_cvtepu16_epi32(half ?
+				_mm512_extracti64x4_epi64(q, 1) :
+				_mm512_castsi512_si256(q));
+			__m512d x0 = _mm512_loadu_pd(v + i + half);
+			__m512d x1 = _mm512_loadu_pd(v + i + half + 8);
+			size_t m0 = (size_t)__builtin_popcount(k & 0xff);
+
+			_mm256_storeu_si256((__m256i *)(void *)(idx + m),
+					    _mm512_cvtepi32_epi16(
+						    _mm512_maskz_compress_epi32(k, bk)));
+			_mm512_storeu_pd(v + m, _mm512_maskz_compress_pd((__mmask8)k, x0));
+			_mm512_storeu_pd(v + m + m0,
+					 _mm512_maskz_compress_pd((__mmask8)(k >> 8), x1));
+			m += (size_t)__builtin_popcount(k);
+		}
 	}
 	/* Each wanted bucket's place in tmp, then its values there. */
 	for (w = 0, r = 0; w < nw; w++) {
@@ -1024,10 +1045,22 @@ static void select_buckets_avx512(double *v, double *tmp, uint16_t *idx,
 		uint32_t b = want[w], from = end[b], len = end[b + 1] - from;
 		uint32_t at = off[b] - len;
 		size_t j = ((size_t)from + ((size_t)1 << h) - 1 - first) >> h;
-		size_t t;
+		size_t t = first + (j << h);
 
+		/*
+		 * Most of these buckets hold one value or two, and one rank:
+		 * insertion_sort()'s single step on two (equal values keep
+		 * their order), without a branch on the values.
+		 */
+		if (len <= 2) {
+			double x = tmp[at], y = tmp[at + len - 1];
+			double lo2 = y < x ? y : x, hi2 = y < x ? x : y;
+
+			out[o++] = t == from ? lo2 : hi2;
+			continue;
+		}
 		bucket_sort(tmp + at, v + at, idx + at, len, 1);
-		for (t = first + (j << h); t < end[b + 1]; t += (size_t)1 << h)
+		for (; t < end[b + 1]; t += (size_t)1 << h)
 			out[o++] = tmp[at + t - from];
 	}
 	free(end);
@@ -1062,7 +1095,7 @@ static void select_strided(double *v, double *tmp, uint16_t *idx, size_t n,
 		return;
 	}
 #ifdef HAVE_AVX512
-	if (nb % 16 == 0 && use_avx512()) {
+	if (n % 32 == 0 && use_avx512_bw_cd()) {
 		select_buckets_avx512(v, tmp, idx, n, nb, lo, scale, first,
 				      (unsigned)__builtin_ctzll(stride), out);
 		return;

@@ -1305,11 +1305,12 @@ static void test_simd(void)
 	double *kv[2] = { NULL, NULL };
 	uint64_t *kw[2] = { NULL, NULL };
 	size_t kn[2] = { 0, 0 }, i, b, k, kind;
+	uint64_t zeros[2][256];
 	char name[96];
 
 	for (k = 0; k < sizeof(sets) / sizeof(*sets); k++) {
 		int same = 1, sorted = 1;
-		struct mlci_kll s;
+		struct mlci_kll s, zs;
 		struct mlci_rng r;
 
 		if (mlci_sketch_set_simd(sets[k])) {
@@ -1355,11 +1356,14 @@ static void test_simd(void)
 		 * Signed zeros, equal but told apart here: which one a rank
 		 * picks follows the batch's order, which both keep.
 		 */
-		for (b = 0; b < 8; b++) {
-			for (i = 0; i < 4096; i++)
+		for (b = 0; b < 16; b++) {
+			static const size_t zn[] = { 4096, 32, 4096, 64, 1024 };
+			size_t n = zn[b % 5];
+
+			for (i = 0; i < n; i++)
 				v[i] = mlci_rng_below(&r, 3) ? gauss(&r) :
 				       mlci_rng_below(&r, 2) ? -0.0 : 0.0;
-			mlci_kll_add_batch(&s, v, 4096);
+			mlci_kll_add_batch(&s, v, n);
 		}
 		/*
 		 * Long enough for every register to have risen: then the
@@ -1387,6 +1391,31 @@ static void test_simd(void)
 			mlci_distinct_release(&a);
 			mlci_distinct_release(&e);
 		}
+		/*
+		 * Then two zeros alone in a bucket, in either order, in a
+		 * sketch of its own (one a rank picks about every eighth
+		 * batch): its bits after each batch, before compactions drop
+		 * the pick.
+		 */
+		mlci_kll_init(&zs, 200, 3);
+		for (b = 0; b < 256; b++) {
+			double *iv;
+			uint64_t *iw;
+			size_t in;
+
+			for (i = 0; i < 4096; i++)
+				v[i] = (double)(1000 + mlci_rng_below(&r, 1 << 20)) *
+				       (mlci_rng_below(&r, 2) ? 1 : -1);
+			i = mlci_rng_below(&r, 4096);
+			v[i] = -0.0;
+			v[(i + 1 + mlci_rng_below(&r, 4095)) % 4096] = 0.0;
+			mlci_kll_add_batch(&zs, v, 4096);
+			in = mlci_kll_items(&zs, &iv, &iw);
+			zeros[k][b] = mlci_hash_bytes(iv, in * sizeof(*iv));
+			free(iv);
+			free(iw);
+		}
+		mlci_kll_release(&zs);
 		kn[k] = mlci_kll_items(&s, &kv[k], &kw[k]);
 		mlci_kll_release(&s);
 		snprintf(name, sizeof(name),
@@ -1402,6 +1431,8 @@ static void test_simd(void)
 			same = !memcmp(&kv[0][i], &kv[1][i], sizeof(double)) &&
 			       kw[0][i] == kw[1][i];
 		CHECK(same, "avx512: the KLL sketch of the scalar code, item for item");
+		CHECK(!memcmp(zeros[0], zeros[1], sizeof(zeros[0])),
+		      "avx512: the signed zeros of the scalar code");
 	}
 	CHECK(mlci_sketch_set_simd("scalar") == 0, "the scalar code is always there");
 	CHECK(mlci_sketch_set_simd("mmx") == -1, "an unknown instruction set is refused");
