@@ -113,31 +113,39 @@ typedef uint64_t u64x8 __attribute__((vector_size(64)));
 typedef double f64x8 __attribute__((vector_size(64)));
 
 /*
- * hash_double() of v[0..n), step for step, into h, eight at a time: one
- * instruction multiplies eight 64-bit lanes, the hash's slow part (AVX2
- * has no such multiply). Returns how many were hashed, a multiple of 8.
+ * hash_double() of v[0..8), step for step: one instruction multiplies
+ * eight 64-bit lanes, the hash's slow part (AVX2 has no such multiply).
+ */
+__attribute__((target("avx512f,avx512dq")))
+static inline __m512i hash8_avx512(const double *v)
+{
+	const f64x8 zero = { 0 };
+	f64x8 x;
+	u64x8 z;
+
+	memcpy(&x, v, sizeof(x));
+	x += zero;	/* -0.0 + 0.0 is +0.0 */
+	memcpy(&z, &x, sizeof(z));
+	z += 0x9e3779b97f4a7c15ull;
+	z ^= z >> 30;
+	z *= 0xbf58476d1ce4e5b9ull;
+	z ^= z >> 27;
+	z *= 0x94d049bb133111ebull;
+	z ^= z >> 31;
+	return (__m512i)z;
+}
+
+/*
+ * hash_double() of v[0..n) into h, eight at a time. Returns how many
+ * were hashed, a multiple of 8.
  */
 __attribute__((target("avx512f,avx512dq")))
 static size_t hash_doubles_avx512(const double *v, size_t n, uint64_t *h)
 {
-	const f64x8 zero = { 0 };
 	size_t i;
 
-	for (i = 0; i + 8 <= n; i += 8) {
-		f64x8 x;
-		u64x8 z;
-
-		memcpy(&x, v + i, sizeof(x));
-		x += zero;	/* -0.0 + 0.0 is +0.0 */
-		memcpy(&z, &x, sizeof(z));
-		z += 0x9e3779b97f4a7c15ull;
-		z ^= z >> 30;
-		z *= 0xbf58476d1ce4e5b9ull;
-		z ^= z >> 27;
-		z *= 0x94d049bb133111ebull;
-		z ^= z >> 31;
-		memcpy(h + i, &z, sizeof(z));
-	}
+	for (i = 0; i + 8 <= n; i += 8)
+		_mm512_storeu_si512(h + i, hash8_avx512(v + i));
 	return i;
 }
 #endif
@@ -519,7 +527,6 @@ static uint8_t hll_floor_avx512(const uint8_t *regs)
 __attribute__((target("avx512f,avx512dq,avx512cd,avx512bw,popcnt")))
 static size_t hll_add_doubles_avx512(uint8_t *regs, const double *v, size_t n)
 {
-	const __m512d zero = _mm512_setzero_pd();
 	const __m512i max_rank = _mm512_set1_epi64(MLCI_HLL_MAX_RANK);
 	const __m512i one = _mm512_set1_epi64(1);
 	__m512i floor = _mm512_set1_epi64(hll_floor_avx512(regs));
@@ -528,18 +535,9 @@ static size_t hll_add_doubles_avx512(uint8_t *regs, const double *v, size_t n)
 
 	for (i = 0; i + 8 <= n;) {
 		for (nh = 0; i + 8 <= n && nh <= HASH_CHUNK - 8; i += 8) {
-			__m512i z = _mm512_castpd_si512(
-				_mm512_add_pd(_mm512_loadu_pd(v + i), zero));
-			__m512i rank;
+			__m512i z = hash8_avx512(v + i), rank;
 			__mmask8 k;
 
-			/* hash_double(), as in hash_doubles_avx512(). */
-			z = _mm512_add_epi64(z, _mm512_set1_epi64((long long)0x9e3779b97f4a7c15ull));
-			z = _mm512_xor_si512(z, _mm512_srli_epi64(z, 30));
-			z = _mm512_mullo_epi64(z, _mm512_set1_epi64((long long)0xbf58476d1ce4e5b9ull));
-			z = _mm512_xor_si512(z, _mm512_srli_epi64(z, 27));
-			z = _mm512_mullo_epi64(z, _mm512_set1_epi64((long long)0x94d049bb133111ebull));
-			z = _mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
 			/* lzcnt of 0 is 64: the rest 0 has the greatest rank. */
 			rank = _mm512_min_epu64(_mm512_add_epi64(_mm512_lzcnt_epi64(
 					_mm512_slli_epi64(z, MLCI_HLL_PRECISION)), one),
@@ -555,16 +553,45 @@ static size_t hll_add_doubles_avx512(uint8_t *regs, const double *v, size_t n)
 }
 #endif
 
+#ifdef HAVE_AVX512
+/*
+ * The hashes of v[0..n) (n a multiple of 8) that are not in their home
+ * slot of slots (mask + 1 of them), or are 0, into miss, eight at a time
+ * (the slots gathered); returns how many.
+ */
+__attribute__((target("avx512f,avx512dq,popcnt")))
+static size_t set_misses_avx512(const uint64_t *slots, size_t mask,
+				const double *v, size_t n, uint64_t *miss)
+{
+	const __m512i m = _mm512_set1_epi64((long long)mask);
+	const __m512i zero = _mm512_setzero_si512();
+	size_t i, nm = 0;
+
+	for (i = 0; i < n; i += 8) {
+		__m512i z = hash8_avx512(v + i);
+		__m512i s = _mm512_i64gather_epi64(_mm512_and_si512(z, m),
+						   (const void *)slots, 8);
+		__mmask8 k = _mm512_cmpneq_epi64_mask(s, z) |
+			     _mm512_cmpeq_epi64_mask(z, zero);
+
+		_mm512_storeu_si512(miss + nm, _mm512_maskz_compress_epi64(k, z));
+		nm += (size_t)__builtin_popcount(k);
+	}
+	return nm;
+}
+#endif
+
 /*
  * Values hashed in chunks while the count is exact: a first pass, free of
- * branches, keeps the hashes not found in their home slot (a value seen
- * before mostly is there), the second adds those; a branch on each lookup
- * would guess wrong as often as values repeat at random.
+ * branches (eight at a time with AVX-512, the home slots gathered), keeps
+ * the hashes not found in their home slot (a value seen before mostly is
+ * there), the second adds those; a branch on each lookup would guess
+ * wrong as often as values repeat at random.
  */
 void mlci_distinct_add_doubles(struct mlci_distinct *d, const double *v,
 			       size_t n)
 {
-	uint64_t h[HASH_CHUNK];
+	uint64_t h[HASH_CHUNK + 8];
 	size_t i = 0, j, m;
 
 	while (i < n && !d->hll) {
@@ -575,13 +602,20 @@ void mlci_distinct_add_doubles(struct mlci_distinct *d, const double *v,
 		m = n - i < HASH_CHUNK ? n - i : HASH_CHUNK;
 		if (!slots)	/* nothing is there yet: every hash a miss */
 			slots = &empty;
-		hash_doubles(v + i, m, h);
-		for (j = 0; j < m; j++) {
-			uint64_t x = h[j];
+#ifdef HAVE_AVX512
+		if (m % 8 == 0 && use_avx512()) {
+			nm = set_misses_avx512(slots, mask, v + i, m, h);
+		} else
+#endif
+		{
+			hash_doubles(v + i, m, h);
+			for (j = 0; j < m; j++) {
+				uint64_t x = h[j];
 
-			h[nm] = x;
-			/* 0 marks an empty slot: the hash 0 takes the long way. */
-			nm += (slots[x & mask] != x) | (x == 0);
+				h[nm] = x;
+				/* 0 marks an empty slot: the hash 0 takes the long way. */
+				nm += (slots[x & mask] != x) | (x == 0);
+			}
 		}
 		for (j = 0; j < nm && !d->hll; j++)
 			mlci_distinct_add(d, h[j]);

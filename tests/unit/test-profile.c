@@ -1274,13 +1274,14 @@ static void simd_batch(struct mlci_rng *r, int kind, double *v, size_t n)
 	static const double special[] = {
 		-0.0, 0.0, 5e-324, -5e-324, 2.2250738585072014e-308,
 		-2.2250738585072009e-308, 1.7976931348623157e308,
-		-1.7976931348623157e308, 1, -1, 0.1
+		-1.7976931348623157e308, 1, -1, 0.1,
+		0x1.8864680b583ebp+541	/* its hash is 0, an empty slot's mark */
 	};
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		v[i] = kind == 0 ? random_double(r) :
-		       kind == 1 ? special[mlci_rng_below(r, 11)] :
+		       kind == 1 ? special[mlci_rng_below(r, 12)] :
 		       kind == 2 ? floor(gauss(r) * 300) :	/* repeats */
 		       kind == 3 ? (double)mlci_rng_below(r, 1 << 20) * 5e-324 :
 		       kind == 4 ? gauss(r) * 1e3 + 5e3 :
@@ -1434,6 +1435,8 @@ static void test_simd(void)
 		CHECK(!memcmp(zeros[0], zeros[1], sizeof(zeros[0])),
 		      "avx512: the signed zeros of the scalar code");
 	}
+	CHECK(mlci_hash_double(0x1.8864680b583ebp+541) == 0,
+	      "the special values hold the one with the hash 0");
 	CHECK(mlci_sketch_set_simd("scalar") == 0, "the scalar code is always there");
 	CHECK(mlci_sketch_set_simd("mmx") == -1, "an unknown instruction set is refused");
 	CHECK(mlci_sketch_set_simd(NULL) == 0, "the default instruction set");
