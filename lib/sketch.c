@@ -955,31 +955,6 @@ static size_t batch_depth(const struct mlci_kll *s, size_t n)
 
 #ifdef HAVE_AVX512
 /*
- * c[0..n) (n a multiple of 16) becomes its running sums, sixteen at a
- * time: the scalar loop waits on memory for each element.
- */
-__attribute__((target("avx512f")))
-static void prefix_sums_avx512(uint32_t *c, size_t n)
-{
-	const __m512i zero = _mm512_setzero_si512();
-	const __m512i top = _mm512_set1_epi32(15);
-	__m512i carry = zero;
-	size_t i;
-
-	for (i = 0; i < n; i += 16) {
-		__m512i x = _mm512_loadu_si512(c + i);
-
-		x = _mm512_add_epi32(x, _mm512_alignr_epi32(x, zero, 15));
-		x = _mm512_add_epi32(x, _mm512_alignr_epi32(x, zero, 14));
-		x = _mm512_add_epi32(x, _mm512_alignr_epi32(x, zero, 12));
-		x = _mm512_add_epi32(x, _mm512_alignr_epi32(x, zero, 8));
-		x = _mm512_add_epi32(x, carry);
-		_mm512_storeu_si512(c + i, x);
-		carry = _mm512_permutexvar_epi32(top, x);
-	}
-}
-
-/*
  * select_strided() past its checks, without moving every value: the
  * buckets are counted, the few that hold a wanted rank found from their
  * ends sixteen at a time, and only their values picked out (in the order
@@ -993,30 +968,40 @@ static void select_buckets_avx512(double *v, double *tmp, uint16_t *idx,
 				  size_t first, unsigned h, double *out)
 {
 	/* end: the buckets' starts then ends, end[b + 1] bucket b's end. */
-	size_t nend = nb + 16, i, m, nw, w, o;
-	uint32_t *end = xmalloc((nend + 2 * nb + 16) * sizeof(*end));
-	uint32_t *off = end + nend, *want = off + nb;
+	size_t i, m, nw, w, o;
+	uint32_t *end = xmalloc((3 * nb + 17) * sizeof(*end));
+	uint32_t *off = end + nb + 1, *want = off + nb;
 	uint16_t words[4096 / 16] = { 0 };
 	__m512i tab[8];
+	const __m512i zero = _mm512_setzero_si512();
 	const __m512i low4 = _mm512_set1_epi16(15), one16 = _mm512_set1_epi16(1);
 	const __m512i bias = _mm512_set1_epi32((int)(((uint32_t)1 << h) - 1 - first));
 	const __m512i ids = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
 					      10, 11, 12, 13, 14, 15);
-	uint32_t r;
+	uint32_t r, carry = 0;
 
-	memset(end, 0, nend * sizeof(*end));
+	memset(end, 0, (nb + 1) * sizeof(*end));
 	bucket_counts(v, idx, n, nb, lo, scale, 0, end + 1);
-	prefix_sums_avx512(end, nend);
 	/*
-	 * The wanted ranks below E number (E + stride - 1 - first) >> h:
-	 * bucket b holds one where that differs between its start and end.
+	 * The counts become the buckets' ends sixteen at a time, each block
+	 * summed in its register apart (the scalar loop waits on memory for
+	 * each), with a scalar addition, not a permute's latency, carried
+	 * from block to block. The wanted ranks below E number
+	 * (E + stride - 1 - first) >> h: bucket b holds one where that
+	 * differs between its start and end.
 	 */
 	for (i = 0, nw = 0; i < nb; i += 16) {
-		__m512i s = _mm512_loadu_si512(end + i);
-		__m512i e = _mm512_loadu_si512(end + i + 1);
+		__m512i c = _mm512_loadu_si512(end + 1 + i), x = c, s, e;
 		__mmask16 k;
 
-		s = _mm512_srli_epi32(_mm512_add_epi32(s, bias), h);
+		x = _mm512_add_epi32(x, _mm512_alignr_epi32(x, zero, 15));
+		x = _mm512_add_epi32(x, _mm512_alignr_epi32(x, zero, 14));
+		x = _mm512_add_epi32(x, _mm512_alignr_epi32(x, zero, 12));
+		x = _mm512_add_epi32(x, _mm512_alignr_epi32(x, zero, 8));
+		e = _mm512_add_epi32(x, _mm512_set1_epi32((int)carry));
+		carry += (uint32_t)_mm_extract_epi32(_mm512_extracti32x4_epi32(x, 3), 3);
+		_mm512_storeu_si512(end + 1 + i, e);
+		s = _mm512_srli_epi32(_mm512_add_epi32(_mm512_sub_epi32(e, c), bias), h);
 		e = _mm512_srli_epi32(_mm512_add_epi32(e, bias), h);
 		k = _mm512_cmpneq_epi32_mask(s, e);
 		words[i / 16] = k;
