@@ -538,12 +538,14 @@ static size_t hll_add_doubles_avx512(uint8_t *regs, const double *v, size_t n)
 			__m512i z = hash8_avx512(v + i), rank;
 			__mmask8 k;
 
-			/* lzcnt of 0 is 64: the rest 0 has the greatest rank. */
-			rank = _mm512_min_epu64(_mm512_add_epi64(_mm512_lzcnt_epi64(
-					_mm512_slli_epi64(z, MLCI_HLL_PRECISION)), one),
-					max_rank);
+			/* lzcnt of 0 is 64: the rest 0 has the top rank. */
+			rank = _mm512_lzcnt_epi64(
+				_mm512_slli_epi64(z, MLCI_HLL_PRECISION));
+			rank = _mm512_min_epu64(_mm512_add_epi64(rank, one),
+						max_rank);
 			k = _mm512_cmpgt_epu64_mask(rank, floor);
-			_mm512_storeu_si512(h + nh, _mm512_maskz_compress_epi64(k, z));
+			_mm512_storeu_si512(h + nh,
+					    _mm512_maskz_compress_epi64(k, z));
 			nh += (size_t)__builtin_popcount(k);
 		}
 		for (j = 0; j < nh; j++)
@@ -551,9 +553,7 @@ static size_t hll_add_doubles_avx512(uint8_t *regs, const double *v, size_t n)
 	}
 	return i;
 }
-#endif
 
-#ifdef HAVE_AVX512
 /*
  * The hashes of v[0..n) (n a multiple of 8) that are not in their home
  * slot of slots (mask + 1 of them), or are 0, into miss, eight at a time
@@ -574,7 +574,8 @@ static size_t set_misses_avx512(const uint64_t *slots, size_t mask,
 		__mmask8 k = _mm512_cmpneq_epi64_mask(s, z) |
 			     _mm512_cmpeq_epi64_mask(z, zero);
 
-		_mm512_storeu_si512(miss + nm, _mm512_maskz_compress_epi64(k, z));
+		_mm512_storeu_si512(miss + nm,
+				    _mm512_maskz_compress_epi64(k, z));
 		nm += (size_t)__builtin_popcount(k);
 	}
 	return nm;
@@ -613,7 +614,7 @@ void mlci_distinct_add_doubles(struct mlci_distinct *d, const double *v,
 				uint64_t x = h[j];
 
 				h[nm] = x;
-				/* 0 marks an empty slot: the hash 0 takes the long way. */
+				/* 0 marks empty slots: it goes the long way. */
 				nm += (slots[x & mask] != x) | (x == 0);
 			}
 		}
@@ -958,9 +959,9 @@ static size_t batch_depth(const struct mlci_kll *s, size_t n)
  * select_strided() past its checks, without moving every value: the
  * buckets are counted, the few that hold a wanted rank found from their
  * ends sixteen at a time, and only their values picked out (in the order
- * they came, as scatter() keeps them), sorted and read. nb is a multiple
- * of 16; h is log2(stride). The same values as the scalar code, which
- * the tests check.
+ * they came, as scatter() keeps them), sorted and read. n is a multiple
+ * of 32 (so nb of 16); h is log2(stride). The same values as the scalar
+ * code, which the tests check.
  */
 __attribute__((target("avx512f,avx512bw,popcnt")))
 static void select_buckets_avx512(double *v, double *tmp, uint16_t *idx,
@@ -974,8 +975,10 @@ static void select_buckets_avx512(double *v, double *tmp, uint16_t *idx,
 	uint16_t words[4096 / 16] = { 0 };
 	__m512i tab[8];
 	const __m512i zero = _mm512_setzero_si512();
-	const __m512i low4 = _mm512_set1_epi16(15), one16 = _mm512_set1_epi16(1);
-	const __m512i bias = _mm512_set1_epi32((int)(((uint32_t)1 << h) - 1 - first));
+	const __m512i low4 = _mm512_set1_epi16(15);
+	const __m512i one16 = _mm512_set1_epi16(1);
+	const __m512i bias = _mm512_set1_epi32(
+		(int)(((uint32_t)1 << h) - 1 - first));
 	const __m512i ids = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
 					      10, 11, 12, 13, 14, 15);
 	uint32_t r, carry = 0;
@@ -999,14 +1002,16 @@ static void select_buckets_avx512(double *v, double *tmp, uint16_t *idx,
 		x = _mm512_add_epi32(x, _mm512_alignr_epi32(x, zero, 12));
 		x = _mm512_add_epi32(x, _mm512_alignr_epi32(x, zero, 8));
 		e = _mm512_add_epi32(x, _mm512_set1_epi32((int)carry));
-		carry += (uint32_t)_mm_extract_epi32(_mm512_extracti32x4_epi32(x, 3), 3);
+		carry += (uint32_t)_mm_extract_epi32(
+			_mm512_extracti32x4_epi32(x, 3), 3);
 		_mm512_storeu_si512(end + 1 + i, e);
-		s = _mm512_srli_epi32(_mm512_add_epi32(_mm512_sub_epi32(e, c), bias), h);
+		s = _mm512_add_epi32(_mm512_sub_epi32(e, c), bias);
+		s = _mm512_srli_epi32(s, h);
 		e = _mm512_srli_epi32(_mm512_add_epi32(e, bias), h);
 		k = _mm512_cmpneq_epi32_mask(s, e);
 		words[i / 16] = k;
-		_mm512_storeu_si512(want + nw, _mm512_maskz_compress_epi32(
-				k, _mm512_add_epi32(ids, _mm512_set1_epi32((int)i))));
+		_mm512_storeu_si512(want + nw, _mm512_maskz_compress_epi32(k,
+			_mm512_add_epi32(ids, _mm512_set1_epi32((int)i))));
 		nw += (size_t)__builtin_popcount(k);
 	}
 	/*
@@ -1022,8 +1027,10 @@ static void select_buckets_avx512(double *v, double *tmp, uint16_t *idx,
 	for (i = 0, m = 0; i < n; i += 32) {
 		__m512i q = _mm512_loadu_si512(idx + i);
 		__m512i wi = _mm512_srli_epi16(q, 4);
-		__mmask32 up1 = _mm512_test_epi16_mask(wi, _mm512_set1_epi16(64));
-		__mmask32 up2 = _mm512_test_epi16_mask(wi, _mm512_set1_epi16(128));
+		__mmask32 up1 = _mm512_test_epi16_mask(wi,
+						       _mm512_set1_epi16(64));
+		__mmask32 up2 = _mm512_test_epi16_mask(wi,
+						       _mm512_set1_epi16(128));
 		__m512i w01 = _mm512_permutex2var_epi16(tab[0], wi, tab[1]);
 		__m512i w23 = _mm512_permutex2var_epi16(tab[2], wi, tab[3]);
 		__m512i w45 = _mm512_permutex2var_epi16(tab[4], wi, tab[5]);
@@ -1031,8 +1038,8 @@ static void select_buckets_avx512(double *v, double *tmp, uint16_t *idx,
 		__m512i word = _mm512_mask_blend_epi16(up2,
 			_mm512_mask_blend_epi16(up1, w01, w23),
 			_mm512_mask_blend_epi16(up1, w45, w67));
-		__mmask32 k32 = _mm512_test_epi16_mask(
-			_mm512_srlv_epi16(word, _mm512_and_si512(q, low4)), one16);
+		__mmask32 k32 = _mm512_test_epi16_mask(_mm512_srlv_epi16(word,
+			_mm512_and_si512(q, low4)), one16);
 		size_t half;
 
 		for (half = 0; half < 32; half += 16) {
@@ -1044,12 +1051,13 @@ static void select_buckets_avx512(double *v, double *tmp, uint16_t *idx,
 			__m512d x1 = _mm512_loadu_pd(v + i + half + 8);
 			size_t m0 = (size_t)__builtin_popcount(k & 0xff);
 
+			bk = _mm512_maskz_compress_epi32(k, bk);
 			_mm256_storeu_si256((__m256i *)(void *)(idx + m),
-					    _mm512_cvtepi32_epi16(
-						    _mm512_maskz_compress_epi32(k, bk)));
-			_mm512_storeu_pd(v + m, _mm512_maskz_compress_pd((__mmask8)k, x0));
-			_mm512_storeu_pd(v + m + m0,
-					 _mm512_maskz_compress_pd((__mmask8)(k >> 8), x1));
+					    _mm512_cvtepi32_epi16(bk));
+			x0 = _mm512_maskz_compress_pd((__mmask8)k, x0);
+			x1 = _mm512_maskz_compress_pd((__mmask8)(k >> 8), x1);
+			_mm512_storeu_pd(v + m, x0);
+			_mm512_storeu_pd(v + m + m0, x1);
 			m += (size_t)__builtin_popcount(k);
 		}
 	}
@@ -1067,9 +1075,10 @@ static void select_buckets_avx512(double *v, double *tmp, uint16_t *idx,
 		size_t t = first + (j << h);
 
 		/*
-		 * Most of these buckets hold one value or two, and one rank:
-		 * insertion_sort()'s single step on two (equal values keep
-		 * their order), without a branch on the values.
+		 * Most of these buckets hold one value or two, and so one
+		 * rank (ranks are at least two apart): insertion_sort()'s
+		 * single step on two (equal values keep their order), without
+		 * a branch on the values.
 		 */
 		if (len <= 2) {
 			double x = tmp[at], y = tmp[at + len - 1];

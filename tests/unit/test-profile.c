@@ -1292,9 +1292,11 @@ static void simd_batch(struct mlci_rng *r, int kind, double *v, size_t n)
  * The same input under each instruction set: mlci_distinct_add_doubles()
  * against mlci_distinct_add() of mlci_hash_double(), value by value (the
  * same exact sets and registers after every batch, crossing from the
- * exact set to HyperLogLog within one); mlci_sort_doubles() against
- * qsort(); mlci_kll_add_batch() item for item against the scalar code's
- * sketch. The batches' sizes lie around the vectors' and the chunks'.
+ * exact set to HyperLogLog within one, and registers long filled);
+ * mlci_sort_doubles() against qsort(); mlci_kll_add_batch() item for
+ * item against the scalar code's sketch, also with signed zeros, which
+ * compare equal yet differ in their bits. The batches' sizes lie around
+ * the vectors' and the chunks'.
  */
 static void test_simd(void)
 {
@@ -1380,7 +1382,8 @@ static void test_simd(void)
 			for (b = 0; b < 200; b++) {
 				simd_batch(&r, 0, v, 4096);
 				for (i = 0; i < 4096; i++)
-					mlci_distinct_add(&e, mlci_hash_double(v[i]));
+					mlci_distinct_add(&e,
+							  mlci_hash_double(v[i]));
 				mlci_distinct_add_doubles(&a, v, 4096);
 			}
 			same &= same_distinct(&a, &e);
@@ -1405,8 +1408,8 @@ static void test_simd(void)
 			size_t in;
 
 			for (i = 0; i < 4096; i++)
-				v[i] = (double)(1000 + mlci_rng_below(&r, 1 << 20)) *
-				       (mlci_rng_below(&r, 2) ? 1 : -1);
+				v[i] = (mlci_rng_below(&r, 2) ? 1.0 : -1.0) *
+				       (double)(1000 + mlci_rng_below(&r, 1 << 20));
 			i = mlci_rng_below(&r, 4096);
 			v[i] = -0.0;
 			v[(i + 1 + mlci_rng_below(&r, 4095)) % 4096] = 0.0;
