@@ -618,8 +618,18 @@ void mlci_distinct_add_doubles(struct mlci_distinct *d, const double *v,
 				nm += (slots[x & mask] != x) | (x == 0);
 			}
 		}
-		for (j = 0; j < nm && !d->hll; j++)
-			mlci_distinct_add(d, h[j]);
+		for (j = 0; j < nm && !d->hll; j++) {
+			uint64_t x = h[j];
+
+			/*
+			 * Most values seen before that are not in their home
+			 * slot are in the next one: no call for those.
+			 */
+			if (x && d->nslots &&
+			    d->slots[(x + 1) & (d->nslots - 1)] == x)
+				continue;
+			mlci_distinct_add(d, x);
+		}
 		/* The set overflowed into HyperLogLog: the rest go there. */
 		for (; j < nm; j++)
 			hll_add(d->hll, h[j]);

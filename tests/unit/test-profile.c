@@ -1395,6 +1395,21 @@ static void test_simd(void)
 			mlci_distinct_release(&a);
 			mlci_distinct_release(&e);
 		}
+		/* The hash 0 where the slot after its home is empty. */
+		{
+			struct mlci_distinct a;
+			double z[16];
+
+			for (i = 0; i < 16; i++)
+				z[i] = i % 2 ? 0x1.8864680b583ebp+541 : 1.0;
+			mlci_distinct_init(&a, 3000);
+			mlci_distinct_add_doubles(&a, z, 16);
+			snprintf(name, sizeof(name),
+				 "%s: the hash 0 counted beside an empty slot",
+				 sets[k]);
+			CHECK(mlci_distinct_count(&a) == 2 && a.has_zero, name);
+			mlci_distinct_release(&a);
+		}
 		/*
 		 * Then two zeros alone in a bucket, in either order, in a
 		 * sketch of its own (one a rank picks about every eighth
