@@ -85,6 +85,16 @@ static int use_avx512(void)
 #endif
 }
 
+/*
+ * Some of it also takes BW (16-bit lanes, byte minima) and CD (leading
+ * zero counts).
+ */
+static int use_avx512_bw_cd(void)
+{
+	return use_avx512() && __builtin_cpu_supports("avx512bw") &&
+	       __builtin_cpu_supports("avx512cd");
+}
+
 int mlci_sketch_set_simd(const char *name)
 {
 	if (!name || !strcmp(name, "avx512")) {
@@ -103,31 +113,39 @@ typedef uint64_t u64x8 __attribute__((vector_size(64)));
 typedef double f64x8 __attribute__((vector_size(64)));
 
 /*
- * hash_double() of v[0..n), step for step, into h, eight at a time: one
- * instruction multiplies eight 64-bit lanes, the hash's slow part (AVX2
- * has no such multiply). Returns how many were hashed, a multiple of 8.
+ * hash_double() of v[0..8), step for step: one instruction multiplies
+ * eight 64-bit lanes, the hash's slow part (AVX2 has no such multiply).
+ */
+__attribute__((target("avx512f,avx512dq")))
+static inline __m512i hash8_avx512(const double *v)
+{
+	const f64x8 zero = { 0 };
+	f64x8 x;
+	u64x8 z;
+
+	memcpy(&x, v, sizeof(x));
+	x += zero;	/* -0.0 + 0.0 is +0.0 */
+	memcpy(&z, &x, sizeof(z));
+	z += 0x9e3779b97f4a7c15ull;
+	z ^= z >> 30;
+	z *= 0xbf58476d1ce4e5b9ull;
+	z ^= z >> 27;
+	z *= 0x94d049bb133111ebull;
+	z ^= z >> 31;
+	return (__m512i)z;
+}
+
+/*
+ * hash_double() of v[0..n) into h, eight at a time. Returns how many
+ * were hashed, a multiple of 8.
  */
 __attribute__((target("avx512f,avx512dq")))
 static size_t hash_doubles_avx512(const double *v, size_t n, uint64_t *h)
 {
-	const f64x8 zero = { 0 };
 	size_t i;
 
-	for (i = 0; i + 8 <= n; i += 8) {
-		f64x8 x;
-		u64x8 z;
-
-		memcpy(&x, v + i, sizeof(x));
-		x += zero;	/* -0.0 + 0.0 is +0.0 */
-		memcpy(&z, &x, sizeof(z));
-		z += 0x9e3779b97f4a7c15ull;
-		z ^= z >> 30;
-		z *= 0xbf58476d1ce4e5b9ull;
-		z ^= z >> 27;
-		z *= 0x94d049bb133111ebull;
-		z ^= z >> 31;
-		memcpy(h + i, &z, sizeof(z));
-	}
+	for (i = 0; i + 8 <= n; i += 8)
+		_mm512_storeu_si512(h + i, hash8_avx512(v + i));
 	return i;
 }
 #endif
@@ -481,18 +499,100 @@ void mlci_distinct_add(struct mlci_distinct *d, uint64_t h)
 	d->n++;
 }
 
-/*
- * Values hashed in chunks while the count is exact: a first pass, free of
- * branches, keeps the hashes not found in their home slot (a value seen
- * before mostly is there), the second adds those; a branch on each lookup
- * would guess wrong as often as values repeat at random.
- */
 #define HASH_CHUNK 256
 
+#ifdef HAVE_AVX512
+/* The least of the registers, 64 at a time. */
+__attribute__((target("avx512f,avx512bw")))
+static uint8_t hll_floor_avx512(const uint8_t *regs)
+{
+	__m512i lo = _mm512_loadu_si512(regs);
+	uint8_t b[64], t = 255;
+	size_t i;
+
+	for (i = 64; i < MLCI_HLL_REGISTERS; i += 64)
+		lo = _mm512_min_epu8(lo, _mm512_loadu_si512(regs + i));
+	_mm512_storeu_si512(b, lo);
+	for (i = 0; i < 64; i++)
+		t = b[i] < t ? b[i] : t;
+	return t;
+}
+
+/*
+ * hll_add() of the hashes of v[0..n), eight at a time: a hash whose rank
+ * is at most the least register (all of them, once the registers have
+ * filled) cannot raise one, so only the others are kept, without a
+ * branch, for hll_add(). Returns how many were added, a multiple of 8.
+ */
+__attribute__((target("avx512f,avx512dq,avx512cd,avx512bw,popcnt")))
+static size_t hll_add_doubles_avx512(uint8_t *regs, const double *v, size_t n)
+{
+	const __m512i max_rank = _mm512_set1_epi64(MLCI_HLL_MAX_RANK);
+	const __m512i one = _mm512_set1_epi64(1);
+	__m512i floor = _mm512_set1_epi64(hll_floor_avx512(regs));
+	uint64_t h[HASH_CHUNK + 8];
+	size_t i, j, nh;
+
+	for (i = 0; i + 8 <= n;) {
+		for (nh = 0; i + 8 <= n && nh <= HASH_CHUNK - 8; i += 8) {
+			__m512i z = hash8_avx512(v + i), rank;
+			__mmask8 k;
+
+			/* lzcnt of 0 is 64: the rest 0 has the top rank. */
+			rank = _mm512_lzcnt_epi64(
+				_mm512_slli_epi64(z, MLCI_HLL_PRECISION));
+			rank = _mm512_min_epu64(_mm512_add_epi64(rank, one),
+						max_rank);
+			k = _mm512_cmpgt_epu64_mask(rank, floor);
+			_mm512_storeu_si512(h + nh,
+					    _mm512_maskz_compress_epi64(k, z));
+			nh += (size_t)__builtin_popcount(k);
+		}
+		for (j = 0; j < nh; j++)
+			hll_add(regs, h[j]);
+	}
+	return i;
+}
+
+/*
+ * The hashes of v[0..n) (n a multiple of 8) that are not in their home
+ * slot of slots (mask + 1 of them), or are 0, into miss, eight at a time
+ * (the slots gathered); returns how many.
+ */
+__attribute__((target("avx512f,avx512dq,popcnt")))
+static size_t set_misses_avx512(const uint64_t *slots, size_t mask,
+				const double *v, size_t n, uint64_t *miss)
+{
+	const __m512i m = _mm512_set1_epi64((long long)mask);
+	const __m512i zero = _mm512_setzero_si512();
+	size_t i, nm = 0;
+
+	for (i = 0; i < n; i += 8) {
+		__m512i z = hash8_avx512(v + i);
+		__m512i s = _mm512_i64gather_epi64(_mm512_and_si512(z, m),
+						   (const void *)slots, 8);
+		__mmask8 k = _mm512_cmpneq_epi64_mask(s, z) |
+			     _mm512_cmpeq_epi64_mask(z, zero);
+
+		_mm512_storeu_si512(miss + nm,
+				    _mm512_maskz_compress_epi64(k, z));
+		nm += (size_t)__builtin_popcount(k);
+	}
+	return nm;
+}
+#endif
+
+/*
+ * Values hashed in chunks while the count is exact: a first pass, free of
+ * branches (eight at a time with AVX-512, the home slots gathered), keeps
+ * the hashes not found in their home slot (a value seen before mostly is
+ * there), the second adds those; a branch on each lookup would guess
+ * wrong as often as values repeat at random.
+ */
 void mlci_distinct_add_doubles(struct mlci_distinct *d, const double *v,
 			       size_t n)
 {
-	uint64_t h[HASH_CHUNK];
+	uint64_t h[HASH_CHUNK + 8];
 	size_t i = 0, j, m;
 
 	while (i < n && !d->hll) {
@@ -503,22 +603,43 @@ void mlci_distinct_add_doubles(struct mlci_distinct *d, const double *v,
 		m = n - i < HASH_CHUNK ? n - i : HASH_CHUNK;
 		if (!slots)	/* nothing is there yet: every hash a miss */
 			slots = &empty;
-		hash_doubles(v + i, m, h);
-		for (j = 0; j < m; j++) {
+#ifdef HAVE_AVX512
+		if (m % 8 == 0 && use_avx512()) {
+			nm = set_misses_avx512(slots, mask, v + i, m, h);
+		} else
+#endif
+		{
+			hash_doubles(v + i, m, h);
+			for (j = 0; j < m; j++) {
+				uint64_t x = h[j];
+
+				h[nm] = x;
+				/* 0 marks empty slots: it goes the long way. */
+				nm += (slots[x & mask] != x) | (x == 0);
+			}
+		}
+		for (j = 0; j < nm && !d->hll; j++) {
 			uint64_t x = h[j];
 
-			h[nm] = x;
-			/* 0 marks an empty slot: the hash 0 takes the long way. */
-			nm += (slots[x & mask] != x) | (x == 0);
+			/*
+			 * Most values seen before that are not in their home
+			 * slot are in the next one: no call for those.
+			 */
+			if (x && d->nslots &&
+			    d->slots[(x + 1) & (d->nslots - 1)] == x)
+				continue;
+			mlci_distinct_add(d, x);
 		}
-		for (j = 0; j < nm && !d->hll; j++)
-			mlci_distinct_add(d, h[j]);
 		/* The set overflowed into HyperLogLog: the rest go there. */
 		for (; j < nm; j++)
 			hll_add(d->hll, h[j]);
 		i += m;
 	}
 	/* Registers only keep maxima: a repeated value changes nothing. */
+#ifdef HAVE_AVX512
+	if (i < n && use_avx512_bw_cd())
+		i += hll_add_doubles_avx512(d->hll, v + i, n - i);
+#endif
 	for (; i < n; i += m) {
 		m = n - i < HASH_CHUNK ? n - i : HASH_CHUNK;
 		hash_doubles(v + i, m, h);
@@ -843,6 +964,147 @@ static size_t batch_depth(const struct mlci_kll *s, size_t n)
 	return d;
 }
 
+#ifdef HAVE_AVX512
+/*
+ * select_strided() past its checks, without moving every value: the
+ * buckets are counted, the few that hold a wanted rank found from their
+ * ends sixteen at a time, and only their values picked out (in the order
+ * they came, as scatter() keeps them), sorted and read. n is a multiple
+ * of 32 (so nb of 16); h is log2(stride). The same values as the scalar
+ * code, which the tests check.
+ */
+__attribute__((target("avx512f,avx512bw,popcnt")))
+static void select_buckets_avx512(double *v, double *tmp, uint16_t *idx,
+				  size_t n, size_t nb, double lo, double scale,
+				  size_t first, unsigned h, double *out)
+{
+	/* end: the buckets' starts then ends, end[b + 1] bucket b's end. */
+	size_t i, m, nw, w, o;
+	uint32_t *end = xmalloc((3 * nb + 17) * sizeof(*end));
+	uint32_t *off = end + nb + 1, *want = off + nb;
+	uint16_t words[4096 / 16] = { 0 };
+	__m512i tab[8];
+	const __m512i zero = _mm512_setzero_si512();
+	const __m512i low4 = _mm512_set1_epi16(15);
+	const __m512i one16 = _mm512_set1_epi16(1);
+	const __m512i bias = _mm512_set1_epi32(
+		(int)(((uint32_t)1 << h) - 1 - first));
+	const __m512i ids = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+					      10, 11, 12, 13, 14, 15);
+	uint32_t r, carry = 0;
+
+	memset(end, 0, (nb + 1) * sizeof(*end));
+	bucket_counts(v, idx, n, nb, lo, scale, 0, end + 1);
+	/*
+	 * The counts become the buckets' ends sixteen at a time, each block
+	 * summed in its register apart (the scalar loop waits on memory for
+	 * each), with a scalar addition, not a permute's latency, carried
+	 * from block to block. The wanted ranks below E number
+	 * (E + stride - 1 - first) >> h: bucket b holds one where that
+	 * differs between its start and end.
+	 */
+	for (i = 0, nw = 0; i < nb; i += 16) {
+		__m512i c = _mm512_loadu_si512(end + 1 + i), x = c, s, e;
+		__mmask16 k;
+
+		x = _mm512_add_epi32(x, _mm512_alignr_epi32(x, zero, 15));
+		x = _mm512_add_epi32(x, _mm512_alignr_epi32(x, zero, 14));
+		x = _mm512_add_epi32(x, _mm512_alignr_epi32(x, zero, 12));
+		x = _mm512_add_epi32(x, _mm512_alignr_epi32(x, zero, 8));
+		e = _mm512_add_epi32(x, _mm512_set1_epi32((int)carry));
+		carry += (uint32_t)_mm_extract_epi32(
+			_mm512_extracti32x4_epi32(x, 3), 3);
+		_mm512_storeu_si512(end + 1 + i, e);
+		s = _mm512_add_epi32(_mm512_sub_epi32(e, c), bias);
+		s = _mm512_srli_epi32(s, h);
+		e = _mm512_srli_epi32(_mm512_add_epi32(e, bias), h);
+		k = _mm512_cmpneq_epi32_mask(s, e);
+		words[i / 16] = k;
+		_mm512_storeu_si512(want + nw, _mm512_maskz_compress_epi32(k,
+			_mm512_add_epi32(ids, _mm512_set1_epi32((int)i))));
+		nw += (size_t)__builtin_popcount(k);
+	}
+	/*
+	 * The values of the wanted buckets, and their buckets, to the front
+	 * of v and idx (what is written lies behind what is still to read),
+	 * 32 at a time: each looks its bucket's bit up in the 256 words of
+	 * 16 bits held in eight registers, with four two-register permutes
+	 * and a choice by the word number's top two bits (faster here than
+	 * a gather, or a byte table read value by value).
+	 */
+	for (i = 0; i < 8; i++)
+		tab[i] = _mm512_loadu_si512(words + 32 * i);
+	for (i = 0, m = 0; i < n; i += 32) {
+		__m512i q = _mm512_loadu_si512(idx + i);
+		__m512i wi = _mm512_srli_epi16(q, 4);
+		__mmask32 up1 = _mm512_test_epi16_mask(wi,
+						       _mm512_set1_epi16(64));
+		__mmask32 up2 = _mm512_test_epi16_mask(wi,
+						       _mm512_set1_epi16(128));
+		__m512i w01 = _mm512_permutex2var_epi16(tab[0], wi, tab[1]);
+		__m512i w23 = _mm512_permutex2var_epi16(tab[2], wi, tab[3]);
+		__m512i w45 = _mm512_permutex2var_epi16(tab[4], wi, tab[5]);
+		__m512i w67 = _mm512_permutex2var_epi16(tab[6], wi, tab[7]);
+		__m512i word = _mm512_mask_blend_epi16(up2,
+			_mm512_mask_blend_epi16(up1, w01, w23),
+			_mm512_mask_blend_epi16(up1, w45, w67));
+		__mmask32 k32 = _mm512_test_epi16_mask(_mm512_srlv_epi16(word,
+			_mm512_and_si512(q, low4)), one16);
+		size_t half;
+
+		for (half = 0; half < 32; half += 16) {
+			__mmask16 k = (__mmask16)(k32 >> half);
+			__m512i bk = _mm512_cvtepu16_epi32(half ?
+				_mm512_extracti64x4_epi64(q, 1) :
+				_mm512_castsi512_si256(q));
+			__m512d x0 = _mm512_loadu_pd(v + i + half);
+			__m512d x1 = _mm512_loadu_pd(v + i + half + 8);
+			size_t m0 = (size_t)__builtin_popcount(k & 0xff);
+
+			bk = _mm512_maskz_compress_epi32(k, bk);
+			_mm256_storeu_si256((__m256i *)(void *)(idx + m),
+					    _mm512_cvtepi32_epi16(bk));
+			x0 = _mm512_maskz_compress_pd((__mmask8)k, x0);
+			x1 = _mm512_maskz_compress_pd((__mmask8)(k >> 8), x1);
+			_mm512_storeu_pd(v + m, x0);
+			_mm512_storeu_pd(v + m + m0, x1);
+			m += (size_t)__builtin_popcount(k);
+		}
+	}
+	/* Each wanted bucket's place in tmp, then its values there. */
+	for (w = 0, r = 0; w < nw; w++) {
+		off[want[w]] = r;
+		r += end[want[w] + 1] - end[want[w]];
+	}
+	for (i = 0; i < m; i++)
+		tmp[off[idx[i]]++] = v[i];
+	for (w = 0, o = 0; w < nw; w++) {
+		uint32_t b = want[w], from = end[b], len = end[b + 1] - from;
+		uint32_t at = off[b] - len;
+		size_t j = ((size_t)from + ((size_t)1 << h) - 1 - first) >> h;
+		size_t t = first + (j << h);
+
+		/*
+		 * Most of these buckets hold one value or two, and so one
+		 * rank (ranks are at least two apart): insertion_sort()'s
+		 * single step on two (equal values keep their order), without
+		 * a branch on the values.
+		 */
+		if (len <= 2) {
+			double x = tmp[at], y = tmp[at + len - 1];
+			double lo2 = y < x ? y : x, hi2 = y < x ? x : y;
+
+			out[o++] = t == from ? lo2 : hi2;
+			continue;
+		}
+		bucket_sort(tmp + at, v + at, idx + at, len, 1);
+		for (; t < end[b + 1]; t += (size_t)1 << h)
+			out[o++] = tmp[at + t - from];
+	}
+	free(end);
+}
+#endif
+
 /*
  * The values of ranks first, first + stride, ... of v[0..n) (2 <= n <=
  * 65536; lo and hi its least and greatest values, unsorted whether it is
@@ -870,6 +1132,13 @@ static void select_strided(double *v, double *tmp, uint16_t *idx, size_t n,
 			out[o++] = v[t];
 		return;
 	}
+#ifdef HAVE_AVX512
+	if (n % 32 == 0 && use_avx512_bw_cd()) {
+		select_buckets_avx512(v, tmp, idx, n, nb, lo, scale, first,
+				      (unsigned)__builtin_ctzll(stride), out);
+		return;
+	}
+#endif
 	end = scatter(v, tmp, idx, n, nb, lo, scale, 0);
 	/* v is now free to be the buckets' scratch. */
 	for (o = 0, b = 0, done = nb, t = first; t < n; t += stride) {

@@ -36,11 +36,12 @@ static inline int mlci_same_bytes(const char *a, const char *b, size_t n)
 uint64_t mlci_hash_double(double v);
 
 /*
- * Whether the sketches hash values and find their buckets with AVX-512
- * ("avx512"), or with scalar code only ("scalar"); NULL for the fastest
- * this CPU has (the default). The results are the same either way: for
- * tests, which check that. Returns 0, or -1 when this build or CPU lacks
- * it.
+ * Whether the sketches hash values, look them up, find their buckets and
+ * pick a batch's ranks with AVX-512 ("avx512"; the parts that need BW
+ * and CD as well stay scalar on a CPU without them), or with scalar code
+ * only ("scalar"); NULL for the fastest this CPU has (the default). The
+ * results are the same either way: for tests, which check that. Returns
+ * 0, or -1 when this build or CPU lacks it.
  */
 int mlci_sketch_set_simd(const char *name);
 

@@ -1274,13 +1274,14 @@ static void simd_batch(struct mlci_rng *r, int kind, double *v, size_t n)
 	static const double special[] = {
 		-0.0, 0.0, 5e-324, -5e-324, 2.2250738585072014e-308,
 		-2.2250738585072009e-308, 1.7976931348623157e308,
-		-1.7976931348623157e308, 1, -1, 0.1
+		-1.7976931348623157e308, 1, -1, 0.1,
+		0x1.8864680b583ebp+541	/* its hash is 0, an empty slot's mark */
 	};
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		v[i] = kind == 0 ? random_double(r) :
-		       kind == 1 ? special[mlci_rng_below(r, 11)] :
+		       kind == 1 ? special[mlci_rng_below(r, 12)] :
 		       kind == 2 ? floor(gauss(r) * 300) :	/* repeats */
 		       kind == 3 ? (double)mlci_rng_below(r, 1 << 20) * 5e-324 :
 		       kind == 4 ? gauss(r) * 1e3 + 5e3 :
@@ -1291,9 +1292,11 @@ static void simd_batch(struct mlci_rng *r, int kind, double *v, size_t n)
  * The same input under each instruction set: mlci_distinct_add_doubles()
  * against mlci_distinct_add() of mlci_hash_double(), value by value (the
  * same exact sets and registers after every batch, crossing from the
- * exact set to HyperLogLog within one); mlci_sort_doubles() against
- * qsort(); mlci_kll_add_batch() item for item against the scalar code's
- * sketch. The batches' sizes lie around the vectors' and the chunks'.
+ * exact set to HyperLogLog within one, and registers long filled);
+ * mlci_sort_doubles() against qsort(); mlci_kll_add_batch() item for
+ * item against the scalar code's sketch, also with signed zeros, which
+ * compare equal yet differ in their bits. The batches' sizes lie around
+ * the vectors' and the chunks'.
  */
 static void test_simd(void)
 {
@@ -1305,11 +1308,12 @@ static void test_simd(void)
 	double *kv[2] = { NULL, NULL };
 	uint64_t *kw[2] = { NULL, NULL };
 	size_t kn[2] = { 0, 0 }, i, b, k, kind;
+	uint64_t zeros[2][256];
 	char name[96];
 
 	for (k = 0; k < sizeof(sets) / sizeof(*sets); k++) {
 		int same = 1, sorted = 1;
-		struct mlci_kll s;
+		struct mlci_kll s, zs;
 		struct mlci_rng r;
 
 		if (mlci_sketch_set_simd(sets[k])) {
@@ -1351,6 +1355,86 @@ static void test_simd(void)
 			mlci_distinct_release(&a);
 			mlci_distinct_release(&e);
 		}
+		/*
+		 * Signed zeros, equal but told apart here: which one a rank
+		 * picks follows the batch's order, which both keep.
+		 */
+		for (b = 0; b < 16; b++) {
+			static const size_t zn[] = { 4096, 32, 4096, 64, 1024 };
+			size_t n = zn[b % 5];
+
+			for (i = 0; i < n; i++)
+				v[i] = mlci_rng_below(&r, 3) ? gauss(&r) :
+				       mlci_rng_below(&r, 2) ? -0.0 : 0.0;
+			mlci_kll_add_batch(&s, v, n);
+		}
+		/*
+		 * Long enough for every register to have risen: then the
+		 * vector code passes over a hash that cannot raise one.
+		 */
+		{
+			struct mlci_distinct a, e;
+			uint8_t least = 255;
+
+			mlci_rng_seed(&r, 7);
+			mlci_distinct_init(&a, 3000);
+			mlci_distinct_init(&e, 3000);
+			for (b = 0; b < 200; b++) {
+				simd_batch(&r, 0, v, 4096);
+				for (i = 0; i < 4096; i++)
+					mlci_distinct_add(&e,
+							  mlci_hash_double(v[i]));
+				mlci_distinct_add_doubles(&a, v, 4096);
+			}
+			same &= same_distinct(&a, &e);
+			for (i = 0; i < MLCI_HLL_REGISTERS; i++)
+				least = a.hll[i] < least ? a.hll[i] : least;
+			snprintf(name, sizeof(name),
+				 "%s: registers filled to at least 2", sets[k]);
+			CHECK(least >= 2, name);
+			mlci_distinct_release(&a);
+			mlci_distinct_release(&e);
+		}
+		/* The hash 0 where the slot after its home is empty. */
+		{
+			struct mlci_distinct a;
+			double z[16];
+
+			for (i = 0; i < 16; i++)
+				z[i] = i % 2 ? 0x1.8864680b583ebp+541 : 1.0;
+			mlci_distinct_init(&a, 3000);
+			mlci_distinct_add_doubles(&a, z, 16);
+			snprintf(name, sizeof(name),
+				 "%s: the hash 0 counted beside an empty slot",
+				 sets[k]);
+			CHECK(mlci_distinct_count(&a) == 2 && a.has_zero, name);
+			mlci_distinct_release(&a);
+		}
+		/*
+		 * Then two zeros alone in a bucket, in either order, in a
+		 * sketch of its own (one a rank picks about every eighth
+		 * batch): its bits after each batch, before compactions drop
+		 * the pick.
+		 */
+		mlci_kll_init(&zs, 200, 3);
+		for (b = 0; b < 256; b++) {
+			double *iv;
+			uint64_t *iw;
+			size_t in;
+
+			for (i = 0; i < 4096; i++)
+				v[i] = (mlci_rng_below(&r, 2) ? 1.0 : -1.0) *
+				       (double)(1000 + mlci_rng_below(&r, 1 << 20));
+			i = mlci_rng_below(&r, 4096);
+			v[i] = -0.0;
+			v[(i + 1 + mlci_rng_below(&r, 4095)) % 4096] = 0.0;
+			mlci_kll_add_batch(&zs, v, 4096);
+			in = mlci_kll_items(&zs, &iv, &iw);
+			zeros[k][b] = mlci_hash_bytes(iv, in * sizeof(*iv));
+			free(iv);
+			free(iw);
+		}
+		mlci_kll_release(&zs);
 		kn[k] = mlci_kll_items(&s, &kv[k], &kw[k]);
 		mlci_kll_release(&s);
 		snprintf(name, sizeof(name),
@@ -1366,7 +1450,11 @@ static void test_simd(void)
 			same = !memcmp(&kv[0][i], &kv[1][i], sizeof(double)) &&
 			       kw[0][i] == kw[1][i];
 		CHECK(same, "avx512: the KLL sketch of the scalar code, item for item");
+		CHECK(!memcmp(zeros[0], zeros[1], sizeof(zeros[0])),
+		      "avx512: the signed zeros of the scalar code");
 	}
+	CHECK(mlci_hash_double(0x1.8864680b583ebp+541) == 0,
+	      "the special values hold the one with the hash 0");
 	CHECK(mlci_sketch_set_simd("scalar") == 0, "the scalar code is always there");
 	CHECK(mlci_sketch_set_simd("mmx") == -1, "an unknown instruction set is refused");
 	CHECK(mlci_sketch_set_simd(NULL) == 0, "the default instruction set");
