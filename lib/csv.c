@@ -1070,8 +1070,8 @@ static size_t plain_quoted(const unsigned char *buf, size_t q, size_t end,
  * A word of the scanner's bits at a time: the delimiters before the first
  * other bit are the ends of fields, taken without a look at their bytes;
  * the other bit is a line end, a quoted field's opening quote, or a byte
- * to step over or give up on. Returns the rows read; *next is where the
- * row after them starts.
+ * to step over or give up on. Returns the rows read; *next_row is where
+ * the row after them starts.
  */
 static size_t block_scalar(struct mlci_csv *c, struct mlci_csv_block *b,
 			   size_t *next_row)
