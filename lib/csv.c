@@ -244,12 +244,13 @@ static scan_fn *best_scanner(void)
 /*
  * The digest of a regular file is computed by a thread of its own while
  * the caller parses: on two cores hashing is then free. The reader hands
- * the thread a copy of every chunk it reads, in a ring of slots (a copy
- * in user space costs less than reading the file a second time); a
- * gzip file, whose digest is of its stored bytes, is read by the thread
- * itself with pread() (the reader's offset is untouched). Pipes and
- * other files that cannot be read twice are hashed by the reader as it
- * reads.
+ * the thread every chunk it reads, in a ring of slots: a copy, or the
+ * bytes in its own buffer when it will not write into them before the
+ * thread is done (hasher_take()); a copy in user space costs less than
+ * reading the file a second time. A gzip file, whose digest is of its
+ * stored bytes, is read by the thread itself with pread() (the reader's
+ * offset is untouched). Pipes and other files that cannot be read twice
+ * are hashed by the reader as it reads.
  */
 #define HASH_CHUNK (1u << 18)
 #define HASH_SLOTS 4
@@ -264,10 +265,15 @@ struct csv_hasher {
 	/* Fed: slots tail..head-1 (mod HASH_SLOTS) are full. */
 	pthread_mutex_t lock;
 	pthread_cond_t changed;	/* a slot filled or emptied, or the end */
-	unsigned char *slot[HASH_SLOTS];
+	unsigned char *slot[HASH_SLOTS];	/* copies */
+	const unsigned char *data[HASH_SLOTS];	/* what each slot hashes */
 	size_t len[HASH_SLOTS];
 	size_t head, tail;
 	int done;		/* no more slots will be filled */
+
+	/* The reader's own: */
+	int lent;		/* a slot may point into the reader's buffer */
+	unsigned writes;	/* calls that write into it since a refill */
 };
 
 static void *hasher_pread(struct csv_hasher *h)
@@ -297,6 +303,13 @@ static void *hasher_pread(struct csv_hasher *h)
 	return NULL;
 }
 
+static unsigned hash_delay;	/* microseconds before each slot (tests) */
+
+void mlci_csv_set_hash_delay(unsigned usec)
+{
+	hash_delay = usec;
+}
+
 static void *hasher_main(void *arg)
 {
 	struct csv_hasher *h = arg;
@@ -316,7 +329,9 @@ static void *hasher_main(void *arg)
 		/* The slot is ours until tail moves past it. */
 		i = h->tail % HASH_SLOTS;
 		pthread_mutex_unlock(&h->lock);
-		mlci_sha256_update(h->sha, h->slot[i], h->len[i]);
+		if (hash_delay)
+			usleep(hash_delay);
+		mlci_sha256_update(h->sha, h->data[i], h->len[i]);
 		pthread_mutex_lock(&h->lock);
 		h->tail++;
 		pthread_cond_signal(&h->changed);
@@ -325,11 +340,15 @@ static void *hasher_main(void *arg)
 	return NULL;
 }
 
-/* Hand the thread a copy of data[0..n), waiting for a free slot. */
-static void hasher_feed(struct csv_hasher *h, const char *data, size_t n)
+/*
+ * Hand the thread data[0..n), a copy (copy: 1) or the bytes themselves,
+ * waiting for a free slot.
+ */
+static void hasher_feed(struct csv_hasher *h, const char *data, size_t n,
+			int copy)
 {
 	while (n) {
-		size_t k = n < HASH_CHUNK ? n : HASH_CHUNK, i;
+		size_t k = n < HASH_CHUNK || !copy ? n : HASH_CHUNK, i;
 
 		pthread_mutex_lock(&h->lock);
 		while (h->head - h->tail == HASH_SLOTS)
@@ -337,9 +356,15 @@ static void hasher_feed(struct csv_hasher *h, const char *data, size_t n)
 		pthread_mutex_unlock(&h->lock);
 		/* The slot at head is the reader's until head moves past it. */
 		i = h->head % HASH_SLOTS;
-		if (!h->slot[i])
-			h->slot[i] = xmalloc(HASH_CHUNK);
-		memcpy(h->slot[i], data, k);
+		if (copy) {
+			if (!h->slot[i])
+				h->slot[i] = xmalloc(HASH_CHUNK);
+			memcpy(h->slot[i], data, k);
+			h->data[i] = h->slot[i];
+		} else {
+			h->data[i] = (const unsigned char *)data;
+			h->lent = 1;
+		}
 		h->len[i] = k;
 		pthread_mutex_lock(&h->lock);
 		h->head++;
@@ -348,6 +373,59 @@ static void hasher_feed(struct csv_hasher *h, const char *data, size_t n)
 		data += k;
 		n -= k;
 	}
+}
+
+/*
+ * Before the reader writes into its buffer: wait until the thread is
+ * done with any bytes of it that were lent. write: the call will write
+ * (hasher_take() copies after such calls).
+ */
+static void hasher_settle(struct mlci_csv *c, int write)
+{
+	struct csv_hasher *h = c->hasher;
+
+	if (!h)
+		return;
+	h->writes += write;
+	if (!h->lent)
+		return;
+	pthread_mutex_lock(&h->lock);
+	while (h->head != h->tail)
+		pthread_cond_wait(&h->changed, &h->lock);
+	pthread_mutex_unlock(&h->lock);
+	h->lent = 0;
+}
+
+/*
+ * Hand the thread the n bytes refill() just read at c->buf + c->end,
+ * after the start of the record being read, buf[0..end). The reader
+ * writes only into the record it reads (NULs after fields, unquoted
+ * fields) and waits (hasher_settle()) before any other record and before
+ * a refill, so the bytes after the record's end may be lent: the end is
+ * the first line end read when the record so far has no quote and the
+ * bytes up to it none either. Only the record's bytes are copied then,
+ * when nothing but the calls that refill wrote since the last refill
+ * (blocks of rows were read): a reader that writes into every record
+ * would otherwise wait for the thread at once.
+ */
+static void hasher_take(struct mlci_csv *c, size_t n)
+{
+	struct csv_hasher *h = c->hasher;
+	const char *at = c->buf + c->end, *lf, *cr;
+	size_t head = n;
+
+	if (h->writes <= 1 && !memchr(c->buf, '"', c->end)) {
+		lf = memchr(at, '\n', n);
+		cr = memchr(at, '\r', lf ? (size_t)(lf - at) : n);
+		if (cr || lf) {
+			head = (size_t)((cr ? cr : lf) - at) + 1;
+			if (memchr(at, '"', head))
+				head = n;
+		}
+	}
+	h->writes = 0;
+	hasher_feed(h, at, head, 1);
+	hasher_feed(h, at + head, n - head, 0);
 }
 
 /*
@@ -496,6 +574,7 @@ static int refill(struct mlci_csv *c, size_t keep, size_t *shift)
 
 	*shift = keep;
 	c->scan_n = 0;
+	hasher_settle(c, 0);
 	if (keep) {
 		memmove(c->buf, c->buf + keep, c->end - keep);
 		c->end -= keep;
@@ -537,7 +616,7 @@ static int refill(struct mlci_csv *c, size_t keep, size_t *shift)
 			return mlci_error_errno(MLCI_EXIT_SYSTEM, "cannot read '%s'",
 						c->path);
 		if (c->hasher)
-			hasher_feed(c->hasher, c->buf + c->end, (size_t)n);
+			hasher_take(c, (size_t)n);
 		else if (c->sha)
 			mlci_sha256_update(c->sha, c->buf + c->end, (size_t)n);
 	}
@@ -1030,6 +1109,7 @@ int mlci_csv_read(struct mlci_csv *c)
 	c->nfields = 0;
 	if (c->fd < 0)
 		return -MLCI_EXIT_BUG;
+	hasher_settle(c, 1);
 	if (read_simple(c))
 		return 1;
 	return read_careful(c);
@@ -1382,6 +1462,8 @@ size_t mlci_csv_read_block(struct mlci_csv *c, struct mlci_csv_block *b)
 	if (c->fd < 0 || c->pending_lf || c->pos >= c->end ||
 	    c->end > UINT32_MAX || !b->nfields)
 		return 0;
+	if (b->nul)
+		hasher_settle(c, 1);
 #ifdef HAVE_AVX512_BLOCK
 	if (block_vector < 0)
 		block_vector = have_avx512_block();
@@ -1410,6 +1492,7 @@ int mlci_csv_sha256(struct mlci_csv *c, char hex[65])
 		return -MLCI_EXIT_BUG;
 	if (c->hasher && c->hasher->fd < 0 && !c->eof) {
 		/* Reading stopped early: the rest of the file, to the thread. */
+		hasher_settle(c, 0);
 		for (;;) {
 			ssize_t n = read(c->fd, c->buf, c->alloc - 1);
 
@@ -1424,7 +1507,7 @@ int mlci_csv_sha256(struct mlci_csv *c, char hex[65])
 			}
 			if (n == 0)
 				break;
-			hasher_feed(c->hasher, c->buf, (size_t)n);
+			hasher_feed(c->hasher, c->buf, (size_t)n, 1);
 			c->pos = c->end = 0;
 			c->scan_n = 0;
 		}

@@ -144,6 +144,13 @@ int mlci_csv_set_block_reader(const char *name);
 int mlci_csv_sha256(struct mlci_csv *c, char hex[65]);
 
 /*
+ * Make the thread that hashes a file wait usec microseconds before each
+ * chunk (0: not at all, the default). For tests: the reader must not
+ * change bytes the thread has yet to hash, however slow it is.
+ */
+void mlci_csv_set_hash_delay(unsigned usec);
+
+/*
  * Choose how readers opened from now on look for delimiters, quotes and
  * line ends: "scalar", "sse2", "avx2", "avx512", or NULL for the fastest
  * this CPU has (the default). For tests, which check that every scanner

@@ -590,6 +590,107 @@ static void check_digest(const char *path, const char *want,
 	mlci_csv_release(&c);
 }
 
+/*
+ * The digest of path read as ml-validate reads (blocks of 100 rows of
+ * nf fields where it can, with NULs after the fields when nul, else
+ * records; records only when nf is 0) against want.
+ */
+static int digest_blocks(const char *path, size_t nf, int nul,
+			 const char *want)
+{
+	struct mlci_csv_options o = MLCI_CSV_OPTIONS_INIT;
+	struct mlci_csv_block b = { 0 };
+	struct mlci_csv c;
+	char hex[65] = "";
+	int r = 0;
+
+	o.want_sha256 = 1;
+	b.nfields = nf;
+	b.cap = 100;
+	b.nul = nul;
+	b.start = xcalloc(b.cap * (nf + 1), sizeof(*b.start));
+	b.len = xcalloc(b.cap * (nf + 1), sizeof(*b.len));
+	if (mlci_csv_open(&c, path, &o) == 0) {
+		for (;;) {
+			if (nf && mlci_csv_read_block(&c, &b))
+				continue;
+			if ((r = mlci_csv_read(&c)) <= 0)
+				break;
+		}
+		if (r == 0)
+			mlci_csv_sha256(&c, hex);
+	}
+	mlci_csv_release(&c);
+	free(b.start);
+	free(b.len);
+	return r == 0 && !strcmp(hex, want);
+}
+
+/*
+ * The thread hashes the reader's own bytes where the reader will not
+ * write into them: however slow the thread, every way of reading gives
+ * the file's digest. Plain rows; then some with quoted line ends and
+ * doubled quotes, a CRLF, a row of another width, across several of the
+ * reader's 1 MiB chunks; then plain rows but for one across the first
+ * chunk's end, its quote just after it, or just before with a line end
+ * inside.
+ */
+static void test_sha256_lent(void)
+{
+	static const unsigned delays[] = { 0, 2000 };
+	static const char *const across[] = {
+		"123456789,\"q\nq\",1,2,3\n", "\"abcdefg\nhij\",1,2,3,4\n"
+	};
+	static const char *const kinds[] = {
+		"plain", "mixed", "quote after a chunk", "quote before a chunk"
+	};
+	struct strbuf data = STRBUF_INIT;
+	char want[65], name[160], *path;
+	size_t i, d, kind;
+
+	for (kind = 0; kind < 4; kind++) {
+		strbuf_reset(&data);
+		strbuf_addstr(&data, "a,b,c,d,e\n");
+		for (i = 0; data.len < (3u << 20) + 777; i++) {
+			if (kind >= 2 && data.len > (1u << 20) - 200 &&
+			    data.len < (1u << 20)) {
+				/* Up to the row across the chunk's end. */
+				size_t to = (1u << 20) - (kind == 2 ? 10 : 8);
+
+				strbuf_addstr(&data, "1,2,3,4,");
+				while (data.len < to - 1)
+					strbuf_addch(&data, 'z');
+				strbuf_addch(&data, '\n');
+				strbuf_addstr(&data, across[kind - 2]);
+			} else if (kind == 1 && i % 997 == 5) {
+				strbuf_addf(&data, "\"q\n%zu\",\"x\"\"y\",1,2,3\n", i);
+			} else if (kind == 1 && i % 1499 == 7) {
+				strbuf_addf(&data, "%zu,1,2,3,4\r\n", i);
+			} else if (kind == 1 && i % 2003 == 9) {
+				strbuf_addf(&data, "%zu,1,2\n", i);
+			} else {
+				strbuf_addf(&data, "%zu,%zu,%.3f,x,%zu\n", i,
+					    i * 2654435761u % 1000003,
+					    (double)(i % 1000) / 7, i % 13);
+			}
+		}
+		mlci_sha256_hex(data.buf, data.len, want);
+		path = write_tmp("lent.csv", data.buf, data.len);
+		for (d = 0; d < sizeof(delays) / sizeof(*delays); d++) {
+			mlci_csv_set_hash_delay(delays[d]);
+			snprintf(name, sizeof(name),
+				 "%s rows, hashing slowed by %u us: the digest "
+				 "read in blocks, in blocks with NULs, by records",
+				 kinds[kind], delays[d]);
+			CHECK(digest_blocks(path, 5, 0, want) &&
+			      digest_blocks(path, 5, 1, want) &&
+			      digest_blocks(path, 0, 0, want), name);
+		}
+		mlci_csv_set_hash_delay(0);
+	}
+	strbuf_release(&data);
+}
+
 static void test_sha256(void)
 {
 	struct mlci_csv c;
@@ -984,6 +1085,7 @@ int main(void)
 	test_scanners();
 	test_block_plain();
 	test_sha256();
+	test_sha256_lent();
 	test_numbers();
 	test_number_forms();
 	test_parse_numbers();
