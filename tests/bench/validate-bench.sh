@@ -5,7 +5,9 @@
 # checks) and scipy (the same drift tests). Prints wall time, CPU time
 # (user + system, all threads: ml-validate hashes and sketches in threads
 # of their own), MB/s of each, the ratios and peak RSS (/usr/bin/time -v),
-# then the peak RSS of ml-validate refusing a single 1 GB line. Not a test: nothing fails on time.
+# then the peak RSS of ml-validate refusing a single 1 GB line. ml-validate
+# runs twice: free to use every core, then held to one (taskset). Not a
+# test: nothing fails on time.
 # BENCH_ROWS (default 16000000, about 1.04 GB) and BENCH_DIR (default /tmp)
 # change the size and the place; the data is deleted at the end.
 set -eu
@@ -103,6 +105,8 @@ run() {
 }
 
 run ml_validate "$bin" --schema "$dir/schema.yaml" "$dir/data.csv"
+# The same on one core: its threads share it (the "on one core").
+run ml_validate_one_core taskset -c 0 "$bin" --schema "$dir/schema.yaml" "$dir/data.csv"
 run pandas "$PY" "$dir/bench_pandas.py" "$dir/data.csv"
 run ml_validate_drift "$bin" --schema "$dir/schema.yaml" --reference "$dir/ref.csv" "$dir/data.csv"
 run scipy_drift "$PY" "$dir/bench_scipy.py" "$dir/data.csv" "$dir/ref.csv"
