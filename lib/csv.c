@@ -763,6 +763,24 @@ static inline void cursor_seek(struct mlci_csv *c, struct cursor *cu,
 	cu->m = cu->bits[cu->b] & (~UINT64_C(0) << (off % 64));
 }
 
+/* On to the next block's bits; 0 when the data ends before it (end). */
+static inline int cursor_step(struct mlci_csv *c, struct cursor *cu,
+			      size_t end)
+{
+	if (++cu->b == cu->n) {
+		size_t from = cu->at + 64 * cu->b;
+
+		if (from >= end)
+			return 0;
+		scan_window(c, from);
+		cu->at = from;
+		cu->n = c->scan_n;
+		cu->b = 0;
+	}
+	cu->m = cu->bits[cu->b];
+	return 1;
+}
+
 /*
  * The offset of the next byte whose bit is set; >= end (c->end): none
  * in the data.
@@ -772,19 +790,9 @@ static inline size_t cursor_next(struct mlci_csv *c, struct cursor *cu,
 {
 	size_t q;
 
-	while (!cu->m) {
-		if (++cu->b == cu->n) {
-			size_t from = cu->at + 64 * cu->b;
-
-			if (from >= end)
-				return end;
-			scan_window(c, from);
-			cu->at = from;
-			cu->n = c->scan_n;
-			cu->b = 0;
-		}
-		cu->m = cu->bits[cu->b];
-	}
+	while (!cu->m)
+		if (!cursor_step(c, cu, end))
+			return end;
 	q = cu->at + 64 * cu->b + (size_t)__builtin_ctzll(cu->m);
 	cu->m &= cu->m - 1;
 	return q;
@@ -1198,17 +1206,8 @@ static size_t block_scalar(struct mlci_csv *c, struct mlci_csv_block *b,
 				fs = q + 1;
 			}
 			if (!o) {
-				if (++cu.b == cu.n) {
-					size_t from = cu.at + 64 * cu.b;
-
-					if (from >= end)
-						goto done;
-					scan_window(c, from);
-					cu.at = from;
-					cu.n = c->scan_n;
-					cu.b = 0;
-				}
-				cu.m = cu.bits[cu.b];
+				if (!cursor_step(c, &cu, end))
+					goto done;
 				continue;
 			}
 			/* Past the bit: low << 1 is 0 for bit 63, and all goes. */
@@ -1366,17 +1365,8 @@ static size_t block_avx512(struct mlci_csv *c, struct mlci_csv_block *b,
 			k += n;
 		}
 		if (!o) {
-			if (++cu.b == cu.n) {
-				size_t from = cu.at + 64 * cu.b;
-
-				if (from >= end)
-					break;
-				scan_window(c, from);
-				cu.at = from;
-				cu.n = c->scan_n;
-				cu.b = 0;
-			}
-			cu.m = cu.bits[cu.b];
+			if (!cursor_step(c, &cu, end))
+				break;
 			continue;
 		}
 		q = at + (size_t)__builtin_ctzll(o);
