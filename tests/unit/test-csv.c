@@ -435,8 +435,9 @@ static void test_refill_edges(const char *scanner)
  * paths: 2 to 19 fields (the vector path takes 2 to 16), tiny, short and
  * long, several rows to a 64-byte word or one row over many, and now and
  * then a row a block must give up on (a field too few, one or 70 too
- * many, a quote, a CRLF, a multi-byte character, a blank line). Read in blocks of many
- * sizes by each block reader, it must render as read row by row.
+ * many, a quote, a CRLF, a multi-byte character, a blank line). Read in
+ * blocks of many sizes by each block reader, it must render as read row
+ * by row.
  */
 static void test_block_plain(void)
 {
