@@ -378,7 +378,7 @@ static void hasher_feed(struct csv_hasher *h, const char *data, size_t n,
 /*
  * Before the reader writes into its buffer: wait until the thread is
  * done with any bytes of it that were lent. write: the call will write
- * (hasher_take() copies after such calls).
+ * (counted: past one such call between refills, hasher_take() copies).
  */
 static void hasher_settle(struct mlci_csv *c, int write)
 {
